@@ -1,0 +1,219 @@
+/**
+ * `startServer`: wires the HTTP server, the WebSocket upgrade on one path, the dispatcher, the
+ * broadcast log and the fault knobs into a {@link ReferenceServer}.
+ */
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { WebSocket, WebSocketServer } from 'ws'
+import { AnsweredIds } from './answeredIds'
+import { fanOut } from './blast'
+import { BroadcastLog } from './broadcastLog'
+import { dispatchFrame, type DispatchDeps } from './dispatch'
+import { createFaultyReplier, createFaults } from './faults'
+import { defaultRequestHandlers } from './handlers'
+import { createStaticHandler, sendText } from './staticFiles'
+import type { BroadcastFrame, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
+
+/** How many broadcasts the SYNC log keeps. */
+export const BROADCAST_LOG_CAPACITY = 1_000
+/** How many ACKed ids the server remembers for de-duplication. */
+export const ANSWERED_IDS_CAPACITY = 10_000
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+/**
+ * Starts a reference server and resolves once it listens.
+ *
+ * @example
+ * const server = await startServer({ port: 0 })
+ * const ws = new WebSocket(server.url)
+ * // ...
+ * await server.stop()
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<ReferenceServer> {
+  const host = options.host ?? '127.0.0.1'
+  const wsPath = options.path ?? '/ws'
+  const log = options.log ?? (() => {})
+  const maxReceived = options.maxReceived ?? Infinity
+  const allowControl = options.allowControl ?? false
+  const staticHandler = options.staticDir === undefined ? null : createStaticHandler(options.staticDir)
+
+  const faults = createFaults(options.faults)
+  const replier = createFaultyReplier(faults)
+  const received: ReceivedMessage[] = []
+  const answered = new AnsweredIds(ANSWERED_IDS_CAPACITY)
+  const broadcasts = new BroadcastLog(BROADCAST_LOG_CAPACITY)
+  const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...(options.requestHandlers ?? [])])
+  const messageHandlers = new Map<string, MessageHandler>(options.messageHandlers ?? [])
+  let seq = 0
+  let stopping: Promise<void> | null = null
+  const waiters = new Set<{ n: number; resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>()
+
+  const httpServer = createHttpServer((req, res) => {
+    if (staticHandler) {
+      staticHandler(req, res)
+    } else {
+      sendText(res, 404, 'Not Found (this server has no static directory: pass --static <dir> or build the dashboard)')
+    }
+  })
+  httpServer.on('clientError', (_error, socket) => socket.destroy())
+
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: true })
+  wss.on('error', (error) => log(`ws server error: ${error.message}`))
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const pathname = (req.url ?? '').split('?', 1)[0]
+    if (pathname !== wsPath || stopping) {
+      log(`refused upgrade on ${req.url ?? '?'}`)
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      transports.set(ws, socket)
+      wss.emit('connection', ws, req)
+    })
+  })
+
+  /** The TCP socket under each client, so blasts can cork it (see fanOut). */
+  const transports = new WeakMap<WebSocket, Socket>()
+
+  const openClients = (): WebSocket[] => [...wss.clients].filter((ws) => ws.readyState === WebSocket.OPEN)
+
+  const nextBroadcast = (type: string, data: unknown): string => {
+    const frame: BroadcastFrame = data === undefined ? { type, seq: ++seq, ts: Date.now() } : { type, data, seq: ++seq, ts: Date.now() }
+    broadcasts.push(frame)
+    return JSON.stringify(frame)
+  }
+
+  const checkWaiters = (): void => {
+    const count = openClients().length
+    for (const waiter of waiters) {
+      if (count >= waiter.n) {
+        clearTimeout(waiter.timer)
+        waiters.delete(waiter)
+        waiter.resolve()
+      }
+    }
+  }
+
+  const server: ReferenceServer = {
+    port: 0,
+    url: '',
+    httpUrl: '',
+    faults,
+    received,
+    get seq() {
+      return seq
+    },
+    requestHandlers,
+    messageHandlers,
+    clientCount: () => openClients().length,
+    waitForClients(n, timeoutMs = 5_000) {
+      return new Promise<void>((resolve, reject) => {
+        if (openClients().length >= n) {
+          resolve()
+          return
+        }
+        const waiter = {
+          n,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            waiters.delete(waiter)
+            reject(new Error(`waitForClients(${n}): only ${openClients().length} connected after ${timeoutMs} ms`))
+          }, timeoutMs),
+        }
+        waiters.add(waiter)
+      })
+    },
+    broadcast(type, data) {
+      const text = nextBroadcast(type, data)
+      for (const ws of openClients()) ws.send(text)
+      return seq
+    },
+    blast(count, make) {
+      return fanOut(
+        openClients,
+        count,
+        (i) => {
+          const { type, data } = make(i)
+          return nextBroadcast(type, data)
+        },
+        { transportOf: (ws) => transports.get(ws) },
+      )
+    },
+    broadcastsSince: (since) => broadcasts.since(since, seq),
+    sendRaw(frame) {
+      for (const ws of openClients()) ws.send(frame, { binary: typeof frame !== 'string' })
+    },
+    closeAll(code = 1000, reason = '') {
+      for (const ws of wss.clients) {
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason)
+      }
+    },
+    terminateAll() {
+      for (const ws of wss.clients) ws.terminate()
+    },
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        replier.cancelPending()
+        for (const waiter of waiters) {
+          clearTimeout(waiter.timer)
+          waiter.reject(new Error('server stopped'))
+        }
+        waiters.clear()
+        for (const ws of wss.clients) ws.terminate()
+        wss.close()
+        httpServer.close(() => resolve())
+        httpServer.closeAllConnections()
+      })
+      return stopping
+    },
+  }
+
+  const deps: DispatchDeps = {
+    server,
+    allowControl,
+    answered,
+    replier,
+    record(entry) {
+      received.push(entry)
+      if (received.length > maxReceived) received.splice(0, received.length - maxReceived)
+    },
+    log,
+  }
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
+    log(`client connected ${peer} (${openClients().length} open)`)
+    ws.on('error', (error) => log(`client ${peer} error: ${error.message}`))
+    ws.on('message', (raw, isBinary) => dispatchFrame(deps, ws, raw, isBinary))
+    ws.on('close', (code) => {
+      log(`client disconnected ${peer} (code ${code})`)
+    })
+    checkWaiters()
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      httpServer.off('listening', onListening)
+      reject(error)
+    }
+    const onListening = (): void => {
+      httpServer.off('error', onError)
+      resolve()
+    }
+    httpServer.once('error', onError)
+    httpServer.once('listening', onListening)
+    httpServer.listen(options.port ?? 0, host)
+  })
+  httpServer.on('error', (error) => log(`http server error: ${error.message}`))
+
+  const port = (httpServer.address() as AddressInfo).port
+  const base = `${hostForUrl(host)}:${port}`
+  Object.assign(server, { port, url: `ws://${base}${wsPath}`, httpUrl: `http://${base}` })
+  return server
+}

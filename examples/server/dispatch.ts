@@ -1,0 +1,115 @@
+/**
+ * Routing of one client frame: PING, CONTROL, requests, and ACKed messages with opId
+ * de-duplication. The server wiring supplies the state through {@link DispatchDeps}.
+ */
+import type { RawData, WebSocket } from 'ws'
+import type { AnsweredIds } from './answeredIds'
+import { handleControl } from './control'
+import type { FaultyReplier } from './faults'
+import {
+  NACK_ALL_REASON,
+  ackFrame,
+  decodeClientFrame,
+  errorFrame,
+  nackFrame,
+  pongFrame,
+  reasonOf,
+  replyFrame,
+} from './protocol'
+import type { HandlerContext, IdentifiedMessage, ReceivedMessage, ReferenceServer, WireMessage } from './types'
+
+/** What the dispatcher needs from the server. */
+export interface DispatchDeps {
+  readonly server: ReferenceServer
+  readonly allowControl: boolean
+  readonly answered: AnsweredIds
+  readonly replier: FaultyReplier
+  record(entry: ReceivedMessage): void
+  log(line: string): void
+}
+
+/** Handles one raw client frame. Never throws. */
+export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawData, isBinary: boolean): void {
+  const decoded = decodeClientFrame(raw, isBinary)
+  if (!decoded.ok) {
+    deps.log(`refused client frame: ${decoded.reason}`)
+    deps.replier.reply(socket, errorFrame(decoded.reason, decoded.replyTo), 'error')
+    return
+  }
+  try {
+    dispatchMessage(deps, socket, decoded.message)
+  } catch (error) {
+    deps.log(`error handling ${decoded.message.type}: ${reasonOf(error)}`)
+    deps.replier.reply(socket, errorFrame(reasonOf(error), decoded.message.id), 'error')
+  }
+}
+
+/** Handles one decoded client message. */
+export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: WireMessage): void {
+  const { server, replier } = deps
+  if (message.type === 'PING') {
+    if (server.faults.answerPing) replier.reply(socket, pongFrame(message), 'pong')
+    return
+  }
+
+  const id = message.id
+  const isControl = deps.allowControl && message.type === 'CONTROL'
+  const requestHandler = id === undefined ? undefined : server.requestHandlers.get(message.type)
+  const acked = id !== undefined && !isControl && requestHandler === undefined
+  const stored = acked ? deps.answered.get(id) : undefined
+
+  const entry: ReceivedMessage = { type: message.type }
+  if (id !== undefined) entry.id = id
+  if ('data' in message) entry.data = message.data
+  if (stored) entry.duplicate = true
+  deps.record(entry)
+
+  const context: HandlerContext = { server, socket }
+
+  if (isControl) {
+    handleControl(message, { server, socket, replier, log: deps.log })
+    return
+  }
+  if (id === undefined) return
+
+  const request: IdentifiedMessage = { type: message.type, id, data: message.data }
+  if (requestHandler) {
+    runRequest(deps, socket, request, () => requestHandler(request, context))
+    return
+  }
+
+  if (stored) {
+    replier.reply(socket, stored, 'ack')
+    return
+  }
+  if (server.faults.nackAll) {
+    replier.reply(socket, nackFrame(id, NACK_ALL_REASON, false), 'ack')
+    return
+  }
+  const messageHandler = server.messageHandlers.get(message.type)
+  let ack: WireMessage
+  try {
+    ack = messageHandler ? ackFrame(id, messageHandler(request, context)) : ackFrame(id)
+  } catch (error) {
+    replier.reply(socket, nackFrame(id, reasonOf(error), false), 'ack')
+    return
+  }
+  deps.answered.set(id, ack)
+  replier.reply(socket, ack, 'ack')
+}
+
+function runRequest(deps: DispatchDeps, socket: WebSocket, request: IdentifiedMessage, run: () => unknown): void {
+  const fail = (error: unknown): void => deps.replier.reply(socket, errorFrame(reasonOf(error), request.id), 'request')
+  let result: unknown
+  try {
+    result = run()
+  } catch (error) {
+    fail(error)
+    return
+  }
+  if (result instanceof Promise) {
+    result.then((data) => deps.replier.reply(socket, replyFrame(request.type, request.id, data), 'request'), fail)
+  } else {
+    deps.replier.reply(socket, replyFrame(request.type, request.id, result), 'request')
+  }
+}

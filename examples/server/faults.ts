@@ -1,0 +1,90 @@
+/**
+ * Fault knobs: their defaults, validation of patches arriving over the wire, and a replier that
+ * applies them (delay, drop) to outgoing replies.
+ */
+import { WebSocket } from 'ws'
+import type { ServerFaults, WireMessage } from './types'
+
+/** Fault knob defaults: a well-behaved server. */
+export const DEFAULT_FAULTS: Readonly<ServerFaults> = Object.freeze({
+  replyDelayMs: 0,
+  answerPing: true,
+  dropReplies: false,
+  nackAll: false,
+})
+
+/** A fresh, mutable knob object: the defaults overridden by `initial`. */
+export function createFaults(initial: Partial<ServerFaults> = {}): ServerFaults {
+  const faults: ServerFaults = { ...DEFAULT_FAULTS }
+  applyFaultPatch(faults, initial)
+  return faults
+}
+
+/**
+ * Copies the recognised, well-typed fields of `patch` onto `faults`. Unknown keys and values of
+ * the wrong type are ignored, so a patch received over the wire cannot break the server.
+ * Returns the names of the knobs that were set.
+ */
+export function applyFaultPatch(faults: ServerFaults, patch: unknown): string[] {
+  const set: string[] = []
+  if (patch === null || typeof patch !== 'object') return set
+  const p = patch as Record<string, unknown>
+  if (typeof p.replyDelayMs === 'number' && Number.isFinite(p.replyDelayMs) && p.replyDelayMs >= 0) {
+    faults.replyDelayMs = p.replyDelayMs
+    set.push('replyDelayMs')
+  }
+  for (const key of ['answerPing', 'dropReplies', 'nackAll'] as const) {
+    if (typeof p[key] === 'boolean') {
+      faults[key] = p[key]
+      set.push(key)
+    }
+  }
+  return set
+}
+
+/**
+ * What a reply is, which decides which knobs apply to it:
+ * - `pong`: delayed (and not sent at all when `answerPing` is false; the caller checks that);
+ * - `ack` (ACK/NACK) and `request` (request replies, SYNC): delayed, and dropped by `dropReplies`;
+ * - `control` and `error`: never delayed or dropped.
+ */
+export type ReplyKind = 'pong' | 'ack' | 'request' | 'control' | 'error'
+
+/** Sends replies through the fault knobs. */
+export interface FaultyReplier {
+  /** Encodes and sends `frame` to `socket`, honouring the knobs for `kind`. */
+  reply(socket: WebSocket, frame: WireMessage, kind: ReplyKind): void
+  /** Cancels replies still waiting out their delay (on stop). */
+  cancelPending(): void
+}
+
+/** Creates a {@link FaultyReplier} reading the live `faults` object at every reply. */
+export function createFaultyReplier(faults: ServerFaults): FaultyReplier {
+  const pending = new Set<ReturnType<typeof setTimeout>>()
+
+  const send = (socket: WebSocket, text: string): void => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(text)
+  }
+
+  return {
+    reply(socket, frame, kind) {
+      const faulty = kind === 'pong' || kind === 'ack' || kind === 'request'
+      if (faulty && kind !== 'pong' && faults.dropReplies) return
+      const text = JSON.stringify(frame)
+      const delay = faulty ? faults.replyDelayMs : 0
+      if (delay > 0) {
+        const timer = setTimeout(() => {
+          pending.delete(timer)
+          send(socket, text)
+        }, delay)
+        pending.add(timer)
+      } else {
+        send(socket, text)
+      }
+    },
+    cancelPending() {
+      for (const timer of pending) clearTimeout(timer)
+      pending.clear()
+    },
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Wire protocol of the reference server, pure: decoding client frames and building reply frames.
+ */
+import type { WireMessage } from './types'
+
+/** A decoded client frame, or why it was refused. Decoding never throws. */
+export type DecodedFrame =
+  | { ok: true; message: WireMessage }
+  | { ok: false; reason: string; replyTo?: string }
+
+/**
+ * Decodes one client frame. Refuses binary frames, invalid JSON, non-objects, a missing or empty
+ * string `type`, and a non-string `id`. When the frame is an object with a string id, the refusal
+ * carries it as `replyTo` so the ERROR can be correlated.
+ */
+export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): DecodedFrame {
+  if (isBinary) return { ok: false, reason: 'binary frames are not supported' }
+  const text = Array.isArray(raw)
+    ? Buffer.concat(raw).toString('utf8')
+    : Buffer.isBuffer(raw)
+      ? raw.toString('utf8')
+      : Buffer.from(raw).toString('utf8')
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { ok: false, reason: 'frame is not valid JSON' }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, reason: 'frame is not a JSON object' }
+  }
+  const obj = value as Record<string, unknown>
+  const replyTo = typeof obj.id === 'string' ? obj.id : undefined
+  if (typeof obj.type !== 'string' || obj.type === '') {
+    return replyTo === undefined
+      ? { ok: false, reason: 'frame lacks a string type' }
+      : { ok: false, reason: 'frame lacks a string type', replyTo }
+  }
+  if (obj.id !== undefined && typeof obj.id !== 'string') {
+    return { ok: false, reason: 'id must be a string' }
+  }
+  const message: WireMessage = { type: obj.type }
+  if (replyTo !== undefined) message.id = replyTo
+  if ('data' in obj) message.data = obj.data
+  if (typeof obj.ts === 'number') message.ts = obj.ts
+  return { ok: true, message }
+}
+
+/** `PONG` answering a PING: echoes the ping's id as `replyTo` and its `data.ts`. */
+export function pongFrame(ping: WireMessage): WireMessage {
+  const data = ping.data as { ts?: unknown } | null | undefined
+  const frame: WireMessage = { type: 'PONG', data: { ts: data?.ts } }
+  if (ping.id !== undefined) frame.replyTo = ping.id
+  return frame
+}
+
+/** `ACK` for message `id` with the given data (default `{ received: true }`). */
+export function ackFrame(id: string, data: unknown = { received: true }): WireMessage {
+  return { type: 'ACK', replyTo: id, data }
+}
+
+/** `NACK` for message `id`. */
+export function nackFrame(id: string, reason: string, retryable: boolean): WireMessage {
+  return { type: 'NACK', replyTo: id, data: { reason, retryable } }
+}
+
+/** Reply to request `id` of type `type`. */
+export function replyFrame(type: string, id: string, data: unknown): WireMessage {
+  return { type, replyTo: id, data }
+}
+
+/** `ERROR { reason }`, correlated with `replyTo` when known. */
+export function errorFrame(reason: string, replyTo?: string): WireMessage {
+  const frame: WireMessage = { type: 'ERROR', data: { reason } }
+  if (replyTo !== undefined) frame.replyTo = replyTo
+  return frame
+}
+
+/** The reason of the NACK sent by the `nackAll` fault knob. */
+export const NACK_ALL_REASON = 'rejected by server fault knob'
+
+/** A readable reason from anything thrown. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return typeof error === 'string' ? error : 'handler failed'
+}

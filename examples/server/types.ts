@@ -1,0 +1,136 @@
+/**
+ * Shared types of the reference server: the fault knobs, the public server handle, the options of
+ * `startServer`, and the handler signatures that later work can register.
+ */
+import type { WebSocket } from 'ws'
+import type { Envelope } from '../../src/protocol/envelope'
+
+/** One protocol frame as it travels on the wire (DESIGN.md section 4). */
+export type WireMessage<TData = unknown> = Envelope<TData>
+
+/**
+ * Fault knobs. The object on a running server is mutable: tests assign fields and the next frame
+ * handled sees the new value.
+ */
+export interface ServerFaults {
+  /** Delay every reply (PONG, ACK/NACK, request replies) by this many ms. @default 0 */
+  replyDelayMs: number
+  /** When false, PINGs are silently ignored (half-open connection simulation). @default true */
+  answerPing: boolean
+  /** When true, ACK/NACKs and request replies are not sent; client messages are still recorded and applied. @default false */
+  dropReplies: boolean
+  /** When true, client messages with an id get a non-retryable NACK instead of an ACK. @default false */
+  nackAll: boolean
+}
+
+/** One decoded client message (PINGs excluded), as recorded in {@link ReferenceServer.received}. */
+export interface ReceivedMessage {
+  type: string
+  id?: string
+  data?: unknown
+  /** Set when this delivery repeats an id the server had already ACKed (a replay). */
+  duplicate?: true
+}
+
+/** A server broadcast, as sent on the wire and kept in the bounded SYNC log. */
+export interface BroadcastFrame {
+  type: string
+  data?: unknown
+  seq: number
+  ts: number
+}
+
+/** What a request or message handler gets besides the message itself. */
+export interface HandlerContext {
+  /** The server that received the message. */
+  readonly server: ReferenceServer
+  /** The socket the message came from. */
+  readonly socket: WebSocket
+}
+
+/** A client message that carries an id (a request, or an op with its idempotency key). */
+export interface IdentifiedMessage {
+  type: string
+  id: string
+  data?: unknown
+}
+
+/**
+ * Answers a request. The return value (or the resolved value of a returned promise) becomes the
+ * reply's `data`; a throw (or rejection) becomes `{ type: 'ERROR', replyTo, data: { reason } }`.
+ */
+export type RequestHandler = (request: IdentifiedMessage, context: HandlerContext) => unknown
+
+/**
+ * Applies a client message that is answered with an ACK (e.g. a mutation). Its return value
+ * becomes the ACK's `data`; a throw becomes a non-retryable NACK with the error message as reason.
+ * It runs once per id: replays are answered with the stored ACK without calling it again.
+ */
+export type MessageHandler = (message: IdentifiedMessage, context: HandlerContext) => unknown
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string
+  /** The only path on which WebSocket upgrades are accepted. @default '/ws' */
+  path?: string
+  /** Serve files from this directory over HTTP (index.html for directories). Must exist. */
+  staticDir?: string
+  /** Initial fault knobs; unspecified ones take their defaults. */
+  faults?: Partial<ServerFaults>
+  /** Enable the out-of-process `CONTROL` message type. @default false */
+  allowControl?: boolean
+  /** Diagnostic log lines (connections, errors). @default no logging */
+  log?: (line: string) => void
+  /**
+   * Keep at most this many entries in `received`, dropping the oldest. Long-running processes
+   * (the demo CLI) set it; tests leave it unbounded. @default Infinity
+   */
+  maxReceived?: number
+  /** Extra or replacing request handlers, on top of {@link defaultRequestHandlers}. */
+  requestHandlers?: Iterable<readonly [string, RequestHandler]>
+  /** Message handlers that compute ACK data for specific message types. */
+  messageHandlers?: Iterable<readonly [string, MessageHandler]>
+}
+
+/** A running reference server (in-process handle). */
+export interface ReferenceServer {
+  readonly port: number
+  /** `ws://<host>:<port><path>` */
+  readonly url: string
+  /** `http://<host>:<port>` */
+  readonly httpUrl: string
+  /** Mutable fault knobs. */
+  readonly faults: ServerFaults
+  /** Every decoded client message except PING, in arrival order; replays are marked `duplicate`. */
+  readonly received: ReceivedMessage[]
+  /** The last broadcast sequence number (0 before the first broadcast). */
+  readonly seq: number
+  /** Request handlers of this server (a copy of the defaults plus options); mutable. */
+  readonly requestHandlers: Map<string, RequestHandler>
+  /** Message handlers of this server (ACK data per message type); mutable. */
+  readonly messageHandlers: Map<string, MessageHandler>
+  /** Number of open client sockets. */
+  clientCount(): number
+  /** Resolves when at least `n` clients are connected; rejects after `timeoutMs` (default 5000). */
+  waitForClients(n: number, timeoutMs?: number): Promise<void>
+  /** Sends `{ type, data, seq: ++seq, ts: Date.now() }` to every open client; returns the seq. */
+  broadcast(type: string, data?: unknown): number
+  /**
+   * Broadcasts `count` messages as fast as the sockets take them, waiting for slow sockets to
+   * drain so memory stays bounded. Resolves when every message was handed to the sockets.
+   */
+  blast(count: number, make: (i: number) => { type: string; data?: unknown }): Promise<void>
+  /** Broadcasts with seq greater than `since` from the bounded log, or null when the log does not reach back that far. */
+  broadcastsSince(since: number): BroadcastFrame[] | null
+  /** Sends a frame verbatim to every open client (a Buffer goes as a binary frame). */
+  sendRaw(frame: string | Buffer): void
+  /** Cleanly closes every client socket (close frame with `code`, default 1000). */
+  closeAll(code?: number, reason?: string): void
+  /** Abruptly destroys every client socket: no close frame, clients see 1006. */
+  terminateAll(): void
+  /** Terminates clients and closes the WebSocket and HTTP servers; the port is free afterwards. */
+  stop(): Promise<void>
+}

@@ -1,0 +1,118 @@
+/** Connection settings (`config.websocket`). */
+export interface WebSocketConfig {
+  /** Socket URL, `ws://` or `wss://`. @default 'ws://localhost:3000/ws' */
+  URL: string
+  /** Reconnect attempts after a failure before the status becomes `failed`. @default 5 */
+  RECONNECT_ATTEMPTS: number
+  /** Base delay of the exponential backoff, in ms. @default 1000 */
+  RECONNECT_DELAY: number
+  /** Cap of the backoff delay, in ms. @default 30000 */
+  RECONNECT_MAX_DELAY: number
+  /** Jitter ratio in [0, 1]: a delay d becomes a random value in [d·(1−j), d·(1+j)], capped. @default 0.5 */
+  RECONNECT_JITTER: number
+  /** A socket not open after this many ms counts as a failed attempt. @default 10000 */
+  CONNECT_TIMEOUT: number
+  /** Interval between PINGs while open, in ms; 0 turns the heartbeat off. @default 30000 */
+  HEARTBEAT_INTERVAL: number
+  /** A PING unanswered for this long marks the socket dead, in ms. @default 10000 */
+  PONG_TIMEOUT: number
+  /** Period of the wake-from-sleep detector, in ms; 0 turns it off. @default 5000 */
+  WAKE_CHECK_INTERVAL: number
+  /** Default timeout of `request()`, in ms. @default 10000 */
+  REQUEST_TIMEOUT: number
+  /** Largest inbound frame accepted, in bytes. @default 1048576 */
+  MAX_FRAME_BYTES: number
+  /** Most sends held while the socket is not open; beyond it a send is refused with an error in state. @default 100 */
+  MAX_BUFFERED_SENDS: number
+  /** Connect as soon as the store is created; when false, dispatch `connect()`. @default true */
+  AUTO_CONNECT: boolean
+}
+
+/** Conflict strategies that can be named in config. */
+export type ConflictResolution = 'REMOTE_WINS' | 'LOCAL_WINS' | 'MERGE'
+
+/** Optimistic update settings (`config.optimistic`). */
+export interface OptimisticConfig {
+  /** A sent op unacknowledged for this long is retried or rolled back, in ms. @default 30000 */
+  TIMEOUT: number
+  /** Most ops pending at once; a further mutation is refused with an error action. @default 100 */
+  MAX_PENDING: number
+  /** @default 'REMOTE_WINS' */
+  CONFLICT_RESOLUTION: ConflictResolution
+  /** Interval of the state sync, in ms. @default 60000 */
+  SYNC_INTERVAL: number
+}
+
+/** Background sync settings (`config.backgroundSync`). */
+export interface BackgroundSyncConfig {
+  /** Interval of the background sync, in ms. @default 30000 */
+  SYNC_INTERVAL: number
+  /** Interval of a widget refresh, in ms. @default 60000 */
+  WIDGET_REFRESH: number
+  /** Most ops held in the offline outbox. @default 100 */
+  MAX_OUTBOX_SIZE: number
+  /** Delivery retries of one op before it is rolled back. @default 3 */
+  MAX_RETRIES: number
+}
+
+/** Inbound/outbound update processing (`config.updates`). */
+export interface UpdatesConfig {
+  /** Most updates in one batch. @default 50 */
+  BATCH_SIZE: number
+  /** Longest wait before a batch is flushed, in ms. @default 200 */
+  BATCH_DELAY: number
+  /** Default debounce delay, in ms. @default 100 */
+  DEBOUNCE_DELAY: number
+  /** Coalesce updates to the same entity within a batch. @default true */
+  DEDUPLICATION: boolean
+}
+
+/** Feature flags (`config.features`). */
+export interface FeatureFlags {
+  /** @default true */
+  ENABLE_WEBSOCKET: boolean
+  /** @default true */
+  ENABLE_OPTIMISTIC_UPDATES: boolean
+  /** @default true */
+  ENABLE_BACKGROUND_SYNC: boolean
+}
+
+/** The whole resolved configuration: every option has a value. */
+export interface RealtimeConfig {
+  websocket: WebSocketConfig
+  optimistic: OptimisticConfig
+  backgroundSync: BackgroundSyncConfig
+  updates: UpdatesConfig
+  features: FeatureFlags
+}
+
+/** The name of a feature flag. */
+export type FeatureFlag = keyof FeatureFlags
+
+/** The environments that can carry their own overrides. */
+export type Environment = 'development' | 'production' | 'test'
+
+/** Every option may be left out; the defaults fill the rest. */
+export type RealtimeConfigOverrides = {
+  [S in keyof RealtimeConfig]?: Partial<RealtimeConfig[S]>
+}
+
+/** What `createRealtime({ config })` and `createConfig()` accept. */
+export interface RealtimeConfigInput extends RealtimeConfigOverrides {
+  /** Overrides applied on top of the others when running in that environment. */
+  environments?: Partial<Record<Environment, RealtimeConfigOverrides>>
+}
+
+/** A dotted path to one option, e.g. `'websocket.URL'`. */
+export type ConfigPath = {
+  [S in keyof RealtimeConfig]: `${S & string}.${keyof RealtimeConfig[S] & string}`
+}[keyof RealtimeConfig]
+
+/** The type of the option at a path. */
+export type ConfigPathValue<P extends ConfigPath> = P extends `${infer S}.${infer K}`
+  ? S extends keyof RealtimeConfig
+    ? K extends keyof RealtimeConfig[S]
+      ? RealtimeConfig[S][K]
+      : never
+    : never
+  : never

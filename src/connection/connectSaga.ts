@@ -1,0 +1,127 @@
+import { call, cancelled, put, race, select, take } from 'redux-saga/effects'
+import type { SagaIterator } from 'redux-saga'
+import type { Envelope } from '../protocol/envelope'
+import { toRealtimeError, type RealtimeError } from '../world/serializeError'
+import { sleep } from '../world/sleep'
+import type { WebSocketLike } from '../world/webSocket'
+import type { ConnectionRuntime } from './runtime'
+import { closeSocket, sessionSaga, type SessionEnd } from './sessionSaga'
+import { createSocketChannel, type SocketEvent } from './socketChannel'
+import type { CloseInfo } from './types'
+
+/**
+ * How one connection attempt ended: `failed` before opening (retry with backoff), `fatal` when
+ * retrying cannot help (no WebSocket implementation), or how its open session ended.
+ */
+export type AttemptOutcome = SessionEnd | 'failed' | 'fatal'
+
+function isWebSocketUrl(url: unknown): url is string {
+  return typeof url === 'string' && /^wss?:\/\//i.test(url)
+}
+
+function* fail(rt: ConnectionRuntime, attempt: number, error: RealtimeError, close?: CloseInfo): SagaIterator<'failed'> {
+  yield put(rt.actions.connectFailed(close ? { attempt, error, close } : { attempt, error }))
+  return 'failed'
+}
+
+/**
+ * One attempt: resolve the URL, open a socket within `websocket.CONNECT_TIMEOUT`, flush the
+ * send buffer, then run the session until it ends.
+ */
+export function* connectSaga(rt: ConnectionRuntime, attempt: number): SagaIterator<AttemptOutcome> {
+  const { actions } = rt
+  yield put(actions.connecting({ attempt }))
+
+  const WebSocketImpl = rt.getWebSocket()
+  if (!WebSocketImpl) {
+    const error: RealtimeError = {
+      name: 'ConfigurationError',
+      code: 'NO_WEBSOCKET',
+      message:
+        'rtk-realtime: no WebSocket implementation: this environment has no global WebSocket ' +
+        "(Node 20 has none). Pass one: createRealtime({ WebSocket }) with e.g. `import { WebSocket } from 'ws'`",
+    }
+    rt.logger.error(error.message)
+    yield put(actions.connectFailed({ attempt, error }))
+    return 'fatal'
+  }
+
+  let url: unknown
+  try {
+    const resolved = yield race({
+      url: typeof rt.url === 'function' ? call(rt.url) : call(() => rt.url),
+      user: take(actions.disconnect.type),
+    })
+    if (resolved.user) return 'closedByUser'
+    url = resolved.url
+  } catch (thrown) {
+    const error = toRealtimeError(thrown, 'UrlError')
+    return yield* fail(rt, attempt, { ...error, message: `rtk-realtime: the url option threw: ${error.message}` })
+  }
+  if (!isWebSocketUrl(url)) {
+    return yield* fail(rt, attempt, {
+      name: 'UrlError',
+      code: 'INVALID_URL',
+      message: `rtk-realtime: the url option must give a ws:// or wss:// URL, got ${JSON.stringify(url) ?? String(url)}`,
+    })
+  }
+
+  let socket: WebSocketLike
+  try {
+    socket = new WebSocketImpl(url)
+  } catch (thrown) {
+    return yield* fail(rt, attempt, toRealtimeError(thrown, 'WebSocketError'))
+  }
+
+  const channel = createSocketChannel(socket)
+  let handedOver = false
+  try {
+    for (;;) {
+      const first = yield race({
+        event: take(channel),
+        timeout: call(sleep, rt.timers, rt.config.websocket.CONNECT_TIMEOUT),
+        user: take(actions.disconnect.type),
+      })
+      if (first.user) {
+        closeSocket(socket, 1000, 'closed by client')
+        return 'closedByUser'
+      }
+      if (first.timeout) {
+        closeSocket(socket, 4001, 'connect timeout', true)
+        return yield* fail(rt, attempt, {
+          name: 'ConnectTimeoutError',
+          code: 'CONNECT_TIMEOUT',
+          message: `rtk-realtime: the socket did not open within ${rt.config.websocket.CONNECT_TIMEOUT} ms (websocket.CONNECT_TIMEOUT)`,
+        })
+      }
+      const event: SocketEvent = first.event
+      if (event.kind === 'error') continue // a close event follows and says more
+      if (event.kind === 'close') {
+        const close: CloseInfo = { code: event.code, reason: event.reason, wasClean: event.wasClean }
+        return yield* fail(
+          rt,
+          attempt,
+          {
+            name: 'ConnectError',
+            code: 'CLOSED_BEFORE_OPEN',
+            message: `rtk-realtime: the socket closed before opening (code ${close.code}${close.reason ? `: ${close.reason}` : ''})`,
+          },
+          close,
+        )
+      }
+      if (event.kind === 'open') break
+    }
+
+    // Flush before `opened` is reduced: until then the reducer keeps buffering new sends, so
+    // the buffer we write is complete and goes out ahead of anything sent afterwards.
+    const buffered: Envelope[] = rt.selectConnection(yield select()).buffer
+    for (const message of buffered) socket.send(rt.codec.encode(message))
+    yield put(actions.opened({ at: rt.timers.now(), flushed: buffered.length }))
+    handedOver = true
+    return yield call(sessionSaga, rt, socket, channel)
+  } finally {
+    channel.close()
+    // Failed before the session, or cancelled with the root saga: don't leave a socket behind.
+    if (!handedOver || (yield cancelled())) closeSocket(socket, 1000, 'closed by client')
+  }
+}

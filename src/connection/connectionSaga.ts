@@ -1,0 +1,87 @@
+import { call, put, race, select, take } from 'redux-saga/effects'
+import type { SagaIterator } from 'redux-saga'
+import { sleep } from '../world/sleep'
+import { backoffDelay } from './backoff'
+import { connectSaga, type AttemptOutcome } from './connectSaga'
+import type { ConnectionRuntime } from './runtime'
+
+/**
+ * The connection's whole life: connect, and after every drop or failed attempt wait out an
+ * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
+ * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
+ */
+export function* connectionSaga(rt: ConnectionRuntime): SagaIterator<void> {
+  const { actions, config } = rt
+  const ws = config.websocket
+  if (!config.features.ENABLE_WEBSOCKET) {
+    rt.logger.info('rtk-realtime: features.ENABLE_WEBSOCKET is off; no socket will be opened')
+    return
+  }
+  if (!ws.AUTO_CONNECT) yield take(actions.connect.type)
+
+  let failures = 0
+  for (;;) {
+    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures)
+    if (outcome === 'closedByUser') {
+      failures = 0
+      yield take(actions.connect.type)
+      continue
+    }
+    // A session that was open and dropped starts a fresh series of attempts.
+    failures = outcome === 'dropped' ? 1 : failures + 1
+
+    if (outcome === 'fatal' || failures > ws.RECONNECT_ATTEMPTS) {
+      yield put(actions.gaveUp({ attempts: Math.max(0, failures - 1) }))
+      const woken = yield race({
+        connect: take(actions.connect.type),
+        online: take(actions.online.type),
+        user: take(actions.disconnect.type),
+      })
+      if (woken.user) yield take(actions.connect.type)
+      failures = 0
+      continue
+    }
+
+    if (!rt.selectConnection(yield select()).online) {
+      yield* waitForNetwork(rt)
+      failures = 0
+      continue
+    }
+
+    const delayMs = backoffDelay({
+      attempt: failures,
+      baseDelay: ws.RECONNECT_DELAY,
+      maxDelay: ws.RECONNECT_MAX_DELAY,
+      jitter: ws.RECONNECT_JITTER,
+      random: rt.random,
+    })
+    yield put(actions.reconnectScheduled({ attempt: failures, delayMs, nextRetryAt: rt.timers.now() + delayMs }))
+    const woken = yield race({
+      timer: call(sleep, rt.timers, delayMs),
+      connect: take(actions.connect.type),
+      online: take(actions.online.type),
+      offline: take(actions.offline.type),
+      user: take(actions.disconnect.type),
+    })
+    if (woken.offline) {
+      yield* waitForNetwork(rt)
+      failures = 0
+    } else if (woken.user) {
+      yield take(actions.connect.type)
+      failures = 0
+    } else if (woken.online || woken.connect) {
+      failures = 0
+    }
+  }
+}
+
+// No network: attempts would only burn the budget. Wait for it to come back (or for the user).
+function* waitForNetwork(rt: ConnectionRuntime): SagaIterator<void> {
+  const { actions } = rt
+  const back = yield race({
+    online: take(actions.online.type),
+    connect: take(actions.connect.type),
+    user: take(actions.disconnect.type),
+  })
+  if (back.user) yield take(actions.connect.type)
+}

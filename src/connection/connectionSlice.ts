@@ -1,0 +1,235 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
+import type { Envelope } from '../protocol/envelope'
+import type { RealtimeError } from '../world/serializeError'
+import type { CloseInfo, ConnectionState, MessageRejection } from './types'
+
+/** The connection state before anything happened. */
+export function initialConnectionState(): ConnectionState {
+  return {
+    status: 'idle',
+    attempt: 0,
+    nextRetryAt: null,
+    lastClose: null,
+    lastError: null,
+    latencyMs: null,
+    lastMessageAt: null,
+    openedAt: null,
+    online: true,
+    visible: true,
+    buffer: [],
+    requests: {},
+    received: 0,
+    rejected: 0,
+    lastRejection: null,
+  }
+}
+
+/** What the connection reducer needs to know from the config; data only. */
+export interface ConnectionSliceOptions {
+  reducerPath: string
+  maxBufferedSends: number
+}
+
+/** Payload of `requestStarted`: the request frame and its deadline. */
+export interface RequestStartedPayload {
+  requestId: string
+  message: Envelope
+  timeoutMs: number
+  startedAt: number
+}
+
+/** Payload of `requestSucceeded`. */
+export interface RequestSucceededPayload {
+  requestId: string
+  reply: Envelope
+}
+
+/** Payload of `requestFailed`. */
+export interface RequestFailedPayload {
+  requestId: string
+  error: RealtimeError
+}
+
+function bufferOverflow(max: number, type: string): RealtimeError {
+  return {
+    name: 'BufferOverflowError',
+    code: 'BUFFER_FULL',
+    message:
+      `rtk-realtime: send("${type}") refused: ${max} messages are already waiting for the socket ` +
+      `to open (config websocket.MAX_BUFFERED_SENDS = ${max})`,
+  }
+}
+
+/**
+ * The `connection` sub-slice. Reducers only record what the socket saga reports and buffer
+ * sends made while the socket is not open; they never touch the socket.
+ */
+export function createConnectionSlice({ reducerPath, maxBufferedSends }: ConnectionSliceOptions) {
+  // A push that respects the bound; returns false (with the error recorded) when full.
+  const enqueue = (state: ConnectionState, message: Envelope): boolean => {
+    if (state.buffer.length >= maxBufferedSends) {
+      state.lastError = bufferOverflow(maxBufferedSends, message.type)
+      return false
+    }
+    state.buffer.push(message)
+    return true
+  }
+
+  return createSlice({
+    name: `${reducerPath}/connection`,
+    initialState: initialConnectionState,
+    reducers: {
+      /** Start connecting (needed when `websocket.AUTO_CONNECT` is off), or retry now after `failed`. */
+      connect() {},
+      /** Close the socket cleanly; no reconnect follows until `connect()`. */
+      disconnect(state) {
+        state.status = 'closed'
+        state.attempt = 0
+        state.nextRetryAt = null
+      },
+      /** Send one message; buffered in order while the socket is not open. */
+      send: {
+        reducer(state, action: PayloadAction<Envelope>) {
+          if (state.status !== 'open') enqueue(state, action.payload)
+        },
+        prepare(type: string, data?: unknown) {
+          return { payload: data === undefined ? { type } : { type, data } }
+        },
+      },
+      /** The saga found the socket not open for a send the reducer let through: hold it. */
+      sendRequeued(state, action: PayloadAction<Envelope>) {
+        enqueue(state, action.payload)
+      },
+      connecting(state, action: PayloadAction<{ attempt: number }>) {
+        state.status = action.payload.attempt === 0 ? 'connecting' : 'reconnecting'
+        state.attempt = action.payload.attempt
+        state.nextRetryAt = null
+      },
+      /** The socket opened; `flushed` buffered messages were written to it first, in order. */
+      opened(state, action: PayloadAction<{ at: number; flushed: number }>) {
+        state.status = 'open'
+        state.attempt = 0
+        state.nextRetryAt = null
+        state.openedAt = action.payload.at
+        state.buffer.splice(0, action.payload.flushed)
+      },
+      closed(state, action: PayloadAction<{ close: CloseInfo; byUser: boolean }>) {
+        state.status = action.payload.byUser ? 'closed' : state.online ? 'reconnecting' : 'offline'
+        state.lastClose = action.payload.close
+        state.openedAt = null
+      },
+      /** One attempt failed before the socket opened. */
+      connectFailed(state, action: PayloadAction<{ attempt: number; error: RealtimeError; close?: CloseInfo }>) {
+        state.lastError = action.payload.error
+        if (action.payload.close) state.lastClose = action.payload.close
+      },
+      reconnectScheduled(
+        state,
+        action: PayloadAction<{ attempt: number; delayMs: number; nextRetryAt: number }>,
+      ) {
+        state.status = state.online ? 'reconnecting' : 'offline'
+        state.attempt = action.payload.attempt
+        state.nextRetryAt = action.payload.nextRetryAt
+      },
+      /** The last reconnect attempt failed; waiting for `connect()` or `online()`. */
+      gaveUp(state, action: PayloadAction<{ attempts: number }>) {
+        state.status = 'failed'
+        state.attempt = action.payload.attempts
+        state.nextRetryAt = null
+      },
+      socketError(state, action: PayloadAction<RealtimeError>) {
+        state.lastError = action.payload
+      },
+      /** Generic action for a well-formed frame of a type nobody registered. */
+      messageReceived: {
+        reducer() {},
+        prepare(message: Envelope, receivedAt: number) {
+          return { payload: message, meta: inboundMeta(reducerPath, message, receivedAt) }
+        },
+      },
+      messageRejected(state, action: PayloadAction<MessageRejection>) {
+        state.rejected += 1
+        state.lastRejection = action.payload
+      },
+      pongReceived(state, action: PayloadAction<{ sentAt: number; receivedAt: number }>) {
+        state.latencyMs = Math.max(0, action.payload.receivedAt - action.payload.sentAt)
+      },
+      /** Ask the heartbeat to PING now (woken from sleep, tab visible again, network change). */
+      livenessCheck(_state, _action: PayloadAction<{ reason: string; gapMs?: number }>) {},
+      requestStarted(state, action: PayloadAction<RequestStartedPayload>) {
+        const { requestId, message, timeoutMs, startedAt } = action.payload
+        if (state.status !== 'open' && !enqueue(state, message)) return
+        state.requests[requestId] = { type: message.type, startedAt, timeoutMs }
+      },
+      requestSucceeded(state, action: PayloadAction<RequestSucceededPayload>) {
+        delete state.requests[action.payload.requestId]
+      },
+      requestFailed(state, action: PayloadAction<RequestFailedPayload>) {
+        const { requestId } = action.payload
+        delete state.requests[requestId]
+        // The caller was told it failed: a request still waiting for the socket must not go out later.
+        const index = state.buffer.findIndex((message) => message.id === requestId)
+        if (index !== -1) state.buffer.splice(index, 1)
+      },
+      online(state) {
+        state.online = true
+        if (state.status === 'offline') state.status = 'reconnecting'
+      },
+      offline(state) {
+        state.online = false
+        if (state.status === 'connecting' || state.status === 'reconnecting' || state.status === 'failed') {
+          state.status = 'offline'
+        }
+      },
+      visibilityChanged(state, action: PayloadAction<{ visible: boolean }>) {
+        state.visible = action.payload.visible
+      },
+    },
+    extraReducers: (builder) => {
+      builder.addMatcher(
+        (action): action is InboundAction => isInboundAction(action, reducerPath),
+        (state, action) => {
+          state.received += 1
+          state.lastMessageAt = action.meta.realtime.receivedAt
+        },
+      )
+    },
+  })
+}
+
+/** Where an inbound action came from: attached as `meta.realtime` to every action made from a frame. */
+export interface InboundMeta {
+  /** The `reducerPath` of the instance that received it. */
+  source: string
+  receivedAt: number
+  seq?: number
+  id?: string
+  replyTo?: string
+  ts?: number
+}
+
+/** An action made from an inbound frame, by the generic route or a registered one. */
+export interface InboundAction<P = unknown> {
+  type: string
+  payload: P
+  meta: { realtime: InboundMeta }
+}
+
+/** Builds the `meta` of an inbound action; copies only the envelope's scalar fields. */
+export function inboundMeta(source: string, message: Envelope, receivedAt: number) {
+  const realtime: InboundMeta = { source, receivedAt }
+  if (message.seq !== undefined) realtime.seq = message.seq
+  if (message.id !== undefined) realtime.id = message.id
+  if (message.replyTo !== undefined) realtime.replyTo = message.replyTo
+  if (message.ts !== undefined) realtime.ts = message.ts
+  return { realtime }
+}
+
+/** True for actions made from an inbound frame by the instance at `reducerPath`. */
+export function isInboundAction(action: unknown, reducerPath: string): action is InboundAction {
+  const meta = (action as { meta?: { realtime?: InboundMeta } }).meta
+  return meta?.realtime?.source === reducerPath
+}
+
+/** The action creators of the connection slice. */
+export type ConnectionActions = ReturnType<typeof createConnectionSlice>['actions']

@@ -1,0 +1,88 @@
+import { call, put, race, take } from 'redux-saga/effects'
+import type { EventChannel, SagaIterator } from 'redux-saga'
+import { SOCKET_OPEN, type WebSocketLike } from '../world/webSocket'
+import { handleFrame } from './handleFrame'
+import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
+import type { ConnectionRuntime } from './runtime'
+import type { SocketEvent } from './socketChannel'
+import type { CloseInfo } from './types'
+
+/** How an open session ended. */
+export type SessionEnd = 'dropped' | 'closedByUser'
+
+function* readLoop(
+  rt: ConnectionRuntime,
+  channel: EventChannel<SocketEvent>,
+  send: (text: string) => void,
+): SagaIterator<CloseInfo> {
+  for (;;) {
+    const event: SocketEvent = yield take(channel)
+    switch (event.kind) {
+      case 'message':
+        yield* handleFrame(rt, event.data, send)
+        break
+      case 'close':
+        return { code: event.code, reason: event.reason, wasClean: event.wasClean }
+      case 'error':
+        yield put(rt.actions.socketError({ name: 'WebSocketError', message: 'rtk-realtime: the socket reported an error' }))
+        break
+    }
+  }
+}
+
+function* writeLoop(rt: ConnectionRuntime, socket: WebSocketLike): SagaIterator<never> {
+  const { send, requestStarted, sendRequeued } = rt.actions
+  for (;;) {
+    const action = yield take([send.type, requestStarted.type])
+    const message = send.match(action) ? action.payload : requestStarted.match(action) ? action.payload.message : null
+    if (!message) continue
+    // The reducer saw `open`, but the socket may already be closing; hold the message for the next one.
+    if (socket.readyState === SOCKET_OPEN) socket.send(rt.codec.encode(message))
+    else yield put(sendRequeued(message))
+  }
+}
+
+/** Closes a socket we are done with; a socket that is already gone must not throw at us. */
+export function closeSocket(socket: WebSocketLike, code: number, reason: string, abrupt = false): void {
+  try {
+    socket.close(code, reason)
+  } catch {
+    // already closed or closing
+  }
+  // A half-open TCP connection never completes the close handshake; `ws` can drop it at once.
+  if (abrupt) (socket as { terminate?: () => void }).terminate?.()
+}
+
+/**
+ * Runs while the socket is open: reads frames into actions, writes sends, beats the heart. Ends
+ * when the socket closes, the heartbeat declares it dead, or the user disconnects.
+ */
+export function* sessionSaga(
+  rt: ConnectionRuntime,
+  socket: WebSocketLike,
+  channel: EventChannel<SocketEvent>,
+): SagaIterator<SessionEnd> {
+  const { actions } = rt
+  const send = (text: string) => {
+    if (socket.readyState === SOCKET_OPEN) socket.send(text)
+  }
+  const ended = yield race({
+    close: call(readLoop, rt, channel, send),
+    dead: call(heartbeatSaga, rt, send),
+    user: take(actions.disconnect.type),
+    writer: call(writeLoop, rt, socket),
+    wake: call(wakeDetectorSaga, rt),
+  })
+  if (ended.close) {
+    yield put(actions.closed({ close: ended.close, byUser: false }))
+    return 'dropped'
+  }
+  if (ended.dead) {
+    closeSocket(socket, 4000, 'heartbeat timeout', true)
+    yield put(actions.closed({ close: { code: 4000, reason: ended.dead, wasClean: false }, byUser: false }))
+    return 'dropped'
+  }
+  closeSocket(socket, 1000, 'closed by client')
+  yield put(actions.closed({ close: { code: 1000, reason: 'closed by client', wasClean: true }, byUser: true }))
+  return 'closedByUser'
+}

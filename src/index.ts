@@ -1,0 +1,45 @@
+export { createRealtime } from './createRealtime'
+export type { CreateRealtimeOptions, Realtime, RealtimeRootState, RealtimeState, RequestOptions } from './createRealtime'
+export type { RealtimeDispatchExtension, RequestAction } from './createRealtimeMiddleware'
+
+export { createConfig, detectEnvironment } from './config/createConfig'
+export type { CreateConfigOptions, ResolvedConfig } from './config/createConfig'
+export { defaultConfig } from './config/defaults'
+export { RealtimeConfigError } from './config/RealtimeConfigError'
+export type * from './config/types'
+
+export { createJsonCodec, DEFAULT_MAX_FRAME_BYTES } from './protocol/jsonCodec'
+export type { JsonCodecOptions } from './protocol/jsonCodec'
+export type { Codec, DecodeResult, RejectCode } from './protocol/codec'
+export type { Envelope } from './protocol/envelope'
+
+export { backoffDelay } from './connection/backoff'
+export type { BackoffOptions } from './connection/backoff'
+export { browserEnvironment } from './connection/environmentListeners'
+export type { EnvironmentHandlers, EnvironmentInstaller } from './connection/environmentListeners'
+export { isInboundAction } from './connection/connectionSlice'
+export type {
+  ConnectionActions,
+  InboundAction,
+  InboundMeta,
+  RequestFailedPayload,
+  RequestStartedPayload,
+  RequestSucceededPayload,
+} from './connection/connectionSlice'
+export type { InboundActionTarget, InboundRoute, InboundRouteConfig, InboundRoutes } from './connection/inboundRouter'
+export type { ConnectionSelectors } from './connection/selectors'
+export type {
+  CloseInfo,
+  ConnectionState,
+  ConnectionStatus,
+  MessageRejection,
+  PendingRequest,
+} from './connection/types'
+export type { UrlOption } from './connection/runtime'
+
+export { defaultTimers } from './world/timers'
+export type { TimerHandle, TimerProvider } from './world/timers'
+export { consoleLogger, silentLogger } from './world/logger'
+export type { Logger } from './world/logger'
+export type { RealtimeError } from './world/serializeError'
+export type { WebSocketConstructor, WebSocketLike } from './world/webSocket'

@@ -1,0 +1,12 @@
+/**
+ * `rtk-realtime/react`: thin hooks over a realtime instance. They select and dispatch; the socket
+ * belongs to the store's middleware, never to a component.
+ */
+export { RealtimeProvider } from './RealtimeProvider'
+export type { RealtimeProviderProps } from './RealtimeProvider'
+export { RealtimeContext } from './RealtimeContext'
+export { useRealtime } from './useRealtime'
+export { useConnectionStatus } from './useConnectionStatus'
+export { useWebSocket } from './useWebSocket'
+export type { UseWebSocketOptions, UseWebSocketResult } from './useWebSocket'
+export type { MessageHandler } from './messageListener'

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../support/fakeWebSocket'
+import { createTestStore } from '../support/createTestStore'
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+async function openStore(options: Parameters<typeof createTestStore>[0] = {}) {
+  const t = createTestStore(options)
+  await vi.advanceTimersByTimeAsync(0)
+  FakeWebSocket.last.acceptOpen()
+  return t
+}
+
+const pings = (socket: FakeWebSocket) => socket.sentMessages.filter((m) => m.type === 'PING')
+
+describe('heartbeat', () => {
+  it('PINGs every HEARTBEAT_INTERVAL and measures latency from the PONG', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    await vi.advanceTimersByTimeAsync(29_999)
+    expect(pings(socket)).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(pings(socket)).toHaveLength(1)
+    const sentTs = pings(socket)[0]!.data.ts
+    expect(sentTs).toBe(Date.now())
+    await vi.advanceTimersByTimeAsync(42)
+    socket.deliver({ type: 'PONG', data: { ts: sentTs } })
+    expect(t.connection().latencyMs).toBe(42)
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(pings(socket)).toHaveLength(2)
+  })
+
+  it('closes a silent (half-open) socket after the pong timeout and reconnects', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    // Detected no later than HEARTBEAT_INTERVAL + PONG_TIMEOUT after the server fell silent.
+    await vi.advanceTimersByTimeAsync(30_000 + 9_999)
+    expect(t.connection().status).toBe('open')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(socket.terminated).toBe(true)
+    expect(t.connection()).toMatchObject({
+      status: 'reconnecting',
+      lastClose: { code: 4000, wasClean: false },
+    })
+    expect(t.connection().lastClose!.reason).toContain('websocket.PONG_TIMEOUT')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    // A late frame from the dead socket is ignored.
+    socket.deliver({ type: 'LATE' })
+    expect(t.types()).not.toContain('realtime/connection/messageReceived')
+  })
+
+  it('uses the configured interval and timeout, and 0 turns the heartbeat off', async () => {
+    const t = await openStore({ config: { websocket: { HEARTBEAT_INTERVAL: 1000, PONG_TIMEOUT: 200 } } })
+    await vi.advanceTimersByTimeAsync(1200)
+    expect(t.connection().status).toBe('reconnecting')
+
+    FakeWebSocket.reset()
+    const off = await openStore({ config: { websocket: { HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTERVAL: 0 } } })
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(pings(FakeWebSocket.last)).toHaveLength(0)
+    expect(off.connection().status).toBe('open')
+  })
+
+  it('a wall-clock jump (wake from sleep) triggers an immediate PING', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    await vi.advanceTimersByTimeAsync(4000)
+    // The machine slept for an hour: Date.now() jumps, timers did not run.
+    vi.setSystemTime(Date.now() + 60 * 60_000)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(pings(socket)).toHaveLength(1)
+    expect(t.seen.find((a) => a.type === 'realtime/connection/livenessCheck')).toMatchObject({
+      payload: { reason: 'wake' },
+    })
+    // Still dead after the pong timeout: replaced, long before the next regular heartbeat.
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(t.connection().status).toBe('reconnecting')
+  })
+
+  it('becoming visible or going offline checks liveness at once', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    t.store.dispatch(t.realtime.actions.visibilityChanged({ visible: true }))
+    expect(pings(socket)).toHaveLength(1)
+    socket.deliver({ type: 'PONG', data: { ts: Date.now() } })
+    t.store.dispatch(t.realtime.actions.offline())
+    expect(pings(socket)).toHaveLength(2)
+    expect(t.connection().status).toBe('open')
+  })
+
+  it('answers a server PING with a PONG echoing its data', async () => {
+    await openStore()
+    const socket = FakeWebSocket.last
+    socket.deliver({ type: 'PING', id: 'p1', data: { ts: 123 } })
+    expect(socket.sentMessages.at(-1)).toEqual({ type: 'PONG', replyTo: 'p1', data: { ts: 123 } })
+  })
+})

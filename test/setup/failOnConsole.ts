@@ -1,0 +1,18 @@
+import { afterEach, beforeEach, expect, vi } from 'vitest'
+
+// RTK's serializability and immutability checks report through console.error/warn. A test that
+// lets one through fails here, so "the checks stay on and never warn" holds for the whole suite.
+let errorSpy: ReturnType<typeof vi.spyOn>
+let warnSpy: ReturnType<typeof vi.spyOn>
+
+beforeEach(() => {
+  errorSpy = vi.spyOn(console, 'error')
+  warnSpy = vi.spyOn(console, 'warn')
+})
+
+afterEach(() => {
+  const calls = [...errorSpy.mock.calls, ...warnSpy.mock.calls].map((args) => args.map(String).join(' '))
+  errorSpy.mockRestore()
+  warnSpy.mockRestore()
+  expect(calls, 'console.error/console.warn was called (a serializability warning?)').toEqual([])
+})
