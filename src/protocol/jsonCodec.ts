@@ -53,7 +53,9 @@ function binaryByteLength(frame: unknown): number | undefined {
       if (ArrayBuffer.isView(frame)) return frame.byteLength
       if (frame instanceof ArrayBuffer) return frame.byteLength
     }
-    if (typeof SharedArrayBuffer !== 'undefined' && frame instanceof SharedArrayBuffer) return frame.byteLength
+    if (typeof SharedArrayBuffer !== 'undefined' && frame instanceof SharedArrayBuffer) {
+      return frame.byteLength
+    }
     if (typeof Blob !== 'undefined' && frame instanceof Blob) return frame.size
   } catch {
     // A hostile object (a revoked Proxy, a throwing getter) simply has no known size.
@@ -100,14 +102,21 @@ function rejectField(field: string, expected: string, value: unknown): Rejection
  *
  * `decode` never throws. It refuses binary, oversized, malformed and mis-shaped frames with a
  * {@link DecodeResult} code and a readable reason, drops `__proto__` / `constructor` /
- * `prototype` keys at any depth (listing them in `stripped`), and returns a fresh object holding
- * only the envelope fields. `encode` is `JSON.stringify`, so it throws on data JSON cannot carry
- * (cycles, BigInt), which is a bug in the sender rather than something arriving from the network.
+ * `prototype` keys at any depth (listing them in `stripped`: forbidden top-level keys, then up to
+ * 100 paths inside `data`), and returns a fresh object holding only the envelope fields.
+ *
+ * `encode` is `JSON.stringify`, so it throws on data JSON cannot carry (cycles, BigInt): that is a
+ * bug in the sender, not something arriving from the network.
+ *
+ * Text frames only: with the Node `ws` library, pass `data.toString()` for frames whose
+ * `isBinary` flag is false, since `ws` hands text frames over as Buffers too.
  */
 export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
-  if (!(maxFrameBytes > 0)) throw new RangeError(`maxFrameBytes must be a positive number (got ${maxFrameBytes})`)
+  if (!(maxFrameBytes > 0)) {
+    throw new RangeError(`maxFrameBytes must be a positive number (got ${maxFrameBytes})`)
+  }
   if (!(maxDepth >= 1)) throw new RangeError(`maxDepth must be at least 1 (got ${maxDepth})`)
 
   // Exceeding maxDepth takes maxDepth + 2 nested containers, each at least two characters, so a
@@ -146,7 +155,9 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
       return reject('invalid_envelope', `"type" must be a non-empty string (${got})`)
     }
     if (id !== undefined && typeof id !== 'string') return rejectField('id', 'a string', id)
-    if (replyTo !== undefined && typeof replyTo !== 'string') return rejectField('replyTo', 'a string', replyTo)
+    if (replyTo !== undefined && typeof replyTo !== 'string') {
+      return rejectField('replyTo', 'a string', replyTo)
+    }
     // Number.isFinite also refuses 1e400, which JSON.parse turns into Infinity.
     if (seq !== undefined && !Number.isFinite(seq)) return rejectField('seq', 'a finite number', seq)
     if (ts !== undefined && !Number.isFinite(ts)) return rejectField('ts', 'a finite number', ts)
@@ -162,7 +173,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
       frame.includes('constructor') ||
       (frame.includes('\\u') && ESCAPED_KEY_CHARACTER.test(frame))
     ) {
-      const found: string[] = []
+      let found: string[] = []
       for (const key of FORBIDDEN_KEYS) {
         if (Object.hasOwn(raw, key)) found.push(key)
       }
@@ -172,7 +183,9 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
           return reject('invalid_envelope', `"data" is nested deeper than ${maxDepth} levels`)
         }
         data = result.value
-        found.push(...result.stripped)
+        // concat, not push(...spread): spreading a long list can overflow the stack, and decode
+        // must not throw even if the list cap is raised.
+        if (result.stripped.length > 0) found = found.concat(result.stripped)
       }
       if (found.length > 0) stripped = found
     }

@@ -13,6 +13,14 @@ export const FORBIDDEN_KEYS = Object.freeze(['__proto__', 'constructor', 'protot
  */
 export const DEFAULT_MAX_DEPTH = 1000
 
+/**
+ * How many removed keys {@link stripForbiddenKeys} lists by path. Beyond it keys are still removed
+ * and counted, just not listed: a 1 MiB frame could otherwise make the walk build ~60k paths of up
+ * to a thousand segments each, turning a small frame into a very large report.
+ * @default 100
+ */
+export const DEFAULT_MAX_REPORTED_PATHS = 100
+
 /** Options for {@link stripForbiddenKeys}. */
 export interface StripOptions {
   /**
@@ -20,6 +28,11 @@ export interface StripOptions {
    * @default 1000
    */
   maxDepth?: number
+  /**
+   * Most paths listed in `stripped`; `strippedCount` still counts every removed key.
+   * @default 100
+   */
+  maxReportedPaths?: number
 }
 
 /** What {@link stripForbiddenKeys} found. */
@@ -29,8 +42,13 @@ export interface StripResult {
    * the containers on the way to a removed key are new. `undefined` when `tooDeep` is true.
    */
   value: unknown
-  /** Dotted paths of the removed keys, e.g. `data.items.0.__proto__`; empty when none. */
+  /**
+   * Dotted paths of the removed keys in document order, e.g. `data.items.0.__proto__`; empty when
+   * none. Lists at most `maxReportedPaths` of them.
+   */
   stripped: string[]
+  /** How many keys were removed, including those past `maxReportedPaths`. */
+  strippedCount: number
   /**
    * True when the value nests deeper than `maxDepth`. The walk stops there, `value` is
    * `undefined` and the caller should refuse the data.
@@ -148,24 +166,27 @@ function scan(root: Container, maxDepth: number): number {
  *
  * Returns the input itself when nothing had to go, so the common case allocates no copy. The walk
  * is iterative and stops past `maxDepth` (reported as `tooDeep`, never thrown), which also ends it
- * on cyclic input.
+ * on cyclic input. Copies only ever receive allowed keys, so building them cannot reach
+ * `Object.prototype`.
  *
  * @param value The data to clean, e.g. a decoded frame's `data`.
  * @param path Prefix for the reported paths, e.g. `data`.
  */
 export function stripForbiddenKeys(value: unknown, path = '', options: StripOptions = {}): StripResult {
   const stripped: string[] = []
-  if (!isContainer(value)) return { value, stripped, tooDeep: false }
+  if (!isContainer(value)) return { value, stripped, strippedCount: 0, tooDeep: false }
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
-  if (maxDepth < 0) return { value: undefined, stripped, tooDeep: true }
+  const maxReportedPaths = options.maxReportedPaths ?? DEFAULT_MAX_REPORTED_PATHS
+  if (maxDepth < 0) return { value: undefined, stripped, strippedCount: 0, tooDeep: true }
 
   // Most data is clean: a lean read-only pass settles it without building copy bookkeeping.
   const found = scan(value, maxDepth)
-  if (found === SCAN_CLEAN) return { value, stripped, tooDeep: false }
-  if (found === SCAN_TOO_DEEP) return { value: undefined, stripped, tooDeep: true }
+  if (found === SCAN_CLEAN) return { value, stripped, strippedCount: 0, tooDeep: false }
+  if (found === SCAN_TOO_DEEP) return { value: undefined, stripped, strippedCount: 0, tooDeep: true }
 
   const stack: Frame[] = [openFrame(value)]
   let result: unknown = value
+  let strippedCount = 0
 
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as Frame
@@ -188,7 +209,8 @@ export function stripForbiddenKeys(value: unknown, path = '', options: StripOpti
 
     const key = keyAt(frame, frame.i)
     if (typeof key === 'string' && forbidden.has(key)) {
-      stripped.push(pathOf(path, stack, key))
+      strippedCount++
+      if (stripped.length < maxReportedPaths) stripped.push(pathOf(path, stack, key))
       ensureCopy(frame)
       frame.i++
       continue
@@ -197,7 +219,7 @@ export function stripForbiddenKeys(value: unknown, path = '', options: StripOpti
     const child = (frame.src as Record<string | number, unknown>)[key]
     if (isContainer(child)) {
       // The stack holds one frame per level, so its height is the child's depth.
-      if (stack.length > maxDepth) return { value: undefined, stripped, tooDeep: true }
+      if (stack.length > maxDepth) return { value: undefined, stripped, strippedCount, tooDeep: true }
       stack.push(openFrame(child))
       continue
     }
@@ -205,5 +227,5 @@ export function stripForbiddenKeys(value: unknown, path = '', options: StripOpti
     frame.i++
   }
 
-  return { value: result, stripped, tooDeep: false }
+  return { value: result, stripped, strippedCount, tooDeep: false }
 }

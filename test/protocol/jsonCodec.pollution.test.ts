@@ -140,6 +140,28 @@ describe('createJsonCodec: prototype pollution', () => {
     expect(result.message).toEqual({ type: 'X' })
   })
 
+  it('copes with a frame holding more forbidden keys than a call takes arguments', () => {
+    // Around 130k arguments overflow the stack on Node 20; a 4 MiB limit lets 200k keys through.
+    const entries = 200_000
+    const frame = `{"type":"X","data":[${Array(entries).fill('{"__proto__":0}').join(',')}]}`
+    const result = accepted(createJsonCodec({ maxFrameBytes: 4 * 1048576 }).decode(frame))
+    // Every key is removed; only the first 100 are listed.
+    expect(result.stripped).toHaveLength(100)
+    expect(result.stripped?.[99]).toBe('data.99.__proto__')
+    const items = result.message.data as object[]
+    expect(items).toHaveLength(entries)
+    expect(items.every((item) => Object.keys(item).length === 0)).toBe(true)
+  })
+
+  it('keeps the report small when many forbidden keys sit deep down', () => {
+    // Listing all 50k paths of 900 segments each would build about 90 MB of strings.
+    const siblings = Array(50_000).fill('{"__proto__":0}').join(',')
+    const frame = `{"type":"X","data":${'['.repeat(900)}${siblings}${']'.repeat(900)}}`
+    const result = accepted(codec.decode(frame))
+    expect(result.stripped).toHaveLength(100)
+    expect(result.stripped?.reduce((sum, path) => sum + path.length, 0)).toBeLessThan(200_000)
+  })
+
   it('strips forbidden keys in deep but allowed nesting', () => {
     const frame = `{"type":"X","data":${'['.repeat(900)}{"__proto__":{"polluted":true}}${']'.repeat(900)}}`
     const result = accepted(codec.decode(frame))

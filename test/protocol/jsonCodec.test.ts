@@ -117,7 +117,9 @@ describe('createJsonCodec: frame size', () => {
     }
     // Longer than the limit in code units is too large without counting, hence "at least".
     const size = unitBytes === 1 ? `at least ${limit + 1}` : `${limit + 1}`
-    expect(result.reason).toBe(`frame of ${size} bytes exceeds the limit of ${limit} bytes (websocket.MAX_FRAME_BYTES)`)
+    expect(result.reason).toBe(
+      `frame of ${size} bytes exceeds the limit of ${limit} bytes (websocket.MAX_FRAME_BYTES)`,
+    )
   })
 
   it('refuses a frame longer than the limit in code units without counting bytes', () => {
@@ -214,7 +216,11 @@ describe('createJsonCodec: deep nesting', () => {
   it('refuses 10,000 nested arrays in data without throwing', () => {
     const frame = `{"type":"X","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`
     const result = rejected(codec.decode(frame))
-    expect(result).toEqual({ ok: false, code: 'invalid_envelope', reason: '"data" is nested deeper than 1000 levels' })
+    expect(result).toEqual({
+      ok: false,
+      code: 'invalid_envelope',
+      reason: '"data" is nested deeper than 1000 levels',
+    })
   })
 
   it('refuses 10,000 nested objects in data without throwing', () => {

@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import { DEFAULT_MAX_DEPTH, FORBIDDEN_KEYS, stripForbiddenKeys } from '../../src/protocol/sanitize'
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_REPORTED_PATHS,
+  FORBIDDEN_KEYS,
+  stripForbiddenKeys,
+} from '../../src/protocol/sanitize'
 
 /** Nests `leaf` inside `levels` arrays without recursion. */
 function nestArrays(levels: number, leaf: unknown = 1): unknown {
@@ -18,7 +23,7 @@ describe('FORBIDDEN_KEYS', () => {
 describe('stripForbiddenKeys', () => {
   it('passes primitives through', () => {
     for (const value of [null, undefined, 0, 'x', true]) {
-      expect(stripForbiddenKeys(value)).toEqual({ value, stripped: [], tooDeep: false })
+      expect(stripForbiddenKeys(value)).toEqual({ value, stripped: [], strippedCount: 0, tooDeep: false })
     }
   })
 
@@ -34,6 +39,7 @@ describe('stripForbiddenKeys', () => {
     const value = JSON.parse('{"a":1,"__proto__":{"polluted":true},"b":{"c":2,"__proto__":{"x":1}}}')
     const result = stripForbiddenKeys(value, 'data')
     expect(result.stripped).toEqual(['data.__proto__', 'data.b.__proto__'])
+    expect(result.strippedCount).toBe(2)
     expect(result.value).toEqual({ a: 1, b: { c: 2 } })
     const out = result.value as Record<string, unknown>
     expect(Object.hasOwn(out, '__proto__')).toBe(false)
@@ -74,6 +80,19 @@ describe('stripForbiddenKeys', () => {
     expect(result.stripped).toEqual(['__proto__', 'constructor'])
   })
 
+  it('lists at most maxReportedPaths paths but removes and counts every key', () => {
+    const value = JSON.parse(`[${Array(250).fill('{"__proto__":1,"k":2}').join(',')}]`)
+    const result = stripForbiddenKeys(value, 'data')
+    expect(result.strippedCount).toBe(250)
+    expect(result.stripped).toHaveLength(DEFAULT_MAX_REPORTED_PATHS)
+    expect(result.stripped[99]).toBe('data.99.__proto__')
+    expect((result.value as unknown[]).every((item) => JSON.stringify(item) === '{"k":2}')).toBe(true)
+
+    const few = stripForbiddenKeys(value, '', { maxReportedPaths: 2 })
+    expect(few.stripped).toEqual(['0.__proto__', '1.__proto__'])
+    expect(few.strippedCount).toBe(250)
+  })
+
   it('walks 10,000 levels without recursion when allowed to', () => {
     const leaf = JSON.parse('{"__proto__":{"polluted":true}}')
     const value = nestArrays(10_000, leaf)
@@ -84,7 +103,7 @@ describe('stripForbiddenKeys', () => {
 
   it('stops past maxDepth with a flag instead of throwing', () => {
     const result = stripForbiddenKeys(nestArrays(10_000))
-    expect(result).toEqual({ value: undefined, stripped: [], tooDeep: true })
+    expect(result).toEqual({ value: undefined, stripped: [], strippedCount: 0, tooDeep: true })
   })
 
   it('accepts exactly maxDepth levels below the root and refuses one more', () => {
