@@ -201,6 +201,8 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
 export interface InboundMeta {
   /** The `reducerPath` of the instance that received it. */
   source: string
+  /** The wire type of the frame (a routed action's own type says nothing about it). */
+  type: string
   receivedAt: number
   seq?: number
   id?: string
@@ -217,7 +219,7 @@ export interface InboundAction<P = unknown> {
 
 /** Builds the `meta` of an inbound action; copies only the envelope's scalar fields. */
 export function inboundMeta(source: string, message: Envelope, receivedAt: number) {
-  const realtime: InboundMeta = { source, receivedAt }
+  const realtime: InboundMeta = { source, type: message.type, receivedAt }
   if (message.seq !== undefined) realtime.seq = message.seq
   if (message.id !== undefined) realtime.id = message.id
   if (message.replyTo !== undefined) realtime.replyTo = message.replyTo

@@ -8,7 +8,7 @@ import type { ConnectionRuntime } from './runtime'
 export const never = (): Promise<never> => new Promise<never>(() => {})
 
 /**
- * PINGs every `websocket.HEARTBEAT_INTERVAL` and returns (with the reason) when a PONG does not
+ * PINGs on open and then every `websocket.HEARTBEAT_INTERVAL`, and returns (with the reason) when a PONG does not
  * come back within `websocket.PONG_TIMEOUT`: the socket is then half-open and must be replaced.
  * A liveness trigger (wake from sleep, tab visible again, network change) PINGs at once.
  */
@@ -22,8 +22,9 @@ export function* heartbeatSaga(rt: ConnectionRuntime, send: (text: string) => vo
     actions.online.match(action) ||
     (actions.visibilityChanged.match(action) && action.payload.visible)
 
-  for (;;) {
-    yield race({ tick: call(sleep, rt.timers, interval), trigger: take(isTrigger) })
+  // The first PING goes out at once: it proves the new socket works and gives a latency now.
+  for (let first = true; ; first = false) {
+    if (!first) yield race({ tick: call(sleep, rt.timers, interval), trigger: take(isTrigger) })
     send(rt.codec.encode({ type: 'PING', data: { ts: rt.timers.now() } }))
     const answer = yield race({
       pong: take(actions.pongReceived.type),

@@ -49,7 +49,7 @@ describe('outbound buffer', () => {
     // The server's close frame arrived; the close event has not been delivered yet.
     first.readyState = FakeWebSocket.CLOSING
     t.store.dispatch(t.realtime.actions.send('RACE', 1))
-    expect(first.sent).toEqual([])
+    expect(first.sentMessages).toEqual([])
     expect(t.connection().buffer).toEqual([{ type: 'RACE', data: 1 }])
     first.serverClose(1006)
     await vi.advanceTimersByTimeAsync(1000)

@@ -17,28 +17,49 @@ async function openStore(options: Parameters<typeof createTestStore>[0] = {}) {
   return t
 }
 
-const pings = (socket: FakeWebSocket) => socket.sentMessages.filter((m) => m.type === 'PING')
+const pings = (socket: FakeWebSocket) => socket.allSentMessages.filter((m) => m.type === 'PING')
+
+// Answers the PING the client sends right after opening, as a healthy server would.
+function answerPings(socket: FakeWebSocket) {
+  for (const ping of pings(socket).slice(socket.answered)) socket.deliver({ type: 'PONG', data: ping.data })
+  socket.answered = pings(socket).length
+}
 
 describe('heartbeat', () => {
-  it('PINGs every HEARTBEAT_INTERVAL and measures latency from the PONG', async () => {
+  it('PINGs on open and then every HEARTBEAT_INTERVAL, and measures latency from the PONG', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
-    await vi.advanceTimersByTimeAsync(29_999)
-    expect(pings(socket)).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(1)
     expect(pings(socket)).toHaveLength(1)
-    const sentTs = pings(socket)[0]!.data.ts
+    expect(pings(socket)[0]!.data.ts).toBe(Date.now())
+    await vi.advanceTimersByTimeAsync(7)
+    answerPings(socket)
+    expect(t.connection().latencyMs).toBe(7)
+    // The interval runs from the answer to the last PING.
+    await vi.advanceTimersByTimeAsync(29_999)
+    expect(pings(socket)).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(pings(socket)).toHaveLength(2)
+    const sentTs = pings(socket)[1]!.data.ts
     expect(sentTs).toBe(Date.now())
     await vi.advanceTimersByTimeAsync(42)
     socket.deliver({ type: 'PONG', data: { ts: sentTs } })
     expect(t.connection().latencyMs).toBe(42)
     await vi.advanceTimersByTimeAsync(30_000)
-    expect(pings(socket)).toHaveLength(2)
+    expect(pings(socket)).toHaveLength(3)
+  })
+
+  it('a socket that never answers its first PING is replaced after PONG_TIMEOUT', async () => {
+    const t = await openStore()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(t.connection().status).toBe('open')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(t.connection()).toMatchObject({ status: 'reconnecting', lastClose: { code: 4000 } })
   })
 
   it('closes a silent (half-open) socket after the pong timeout and reconnects', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
+    answerPings(socket)
     // Detected no later than HEARTBEAT_INTERVAL + PONG_TIMEOUT after the server fell silent.
     await vi.advanceTimersByTimeAsync(30_000 + 9_999)
     expect(t.connection().status).toBe('open')
@@ -58,7 +79,10 @@ describe('heartbeat', () => {
 
   it('uses the configured interval and timeout, and 0 turns the heartbeat off', async () => {
     const t = await openStore({ config: { websocket: { HEARTBEAT_INTERVAL: 1000, PONG_TIMEOUT: 200 } } })
-    await vi.advanceTimersByTimeAsync(1200)
+    answerPings(FakeWebSocket.last)
+    await vi.advanceTimersByTimeAsync(1199)
+    expect(t.connection().status).toBe('open')
+    await vi.advanceTimersByTimeAsync(1)
     expect(t.connection().status).toBe('reconnecting')
 
     FakeWebSocket.reset()
@@ -71,11 +95,12 @@ describe('heartbeat', () => {
   it('a wall-clock jump (wake from sleep) triggers an immediate PING', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
+    answerPings(socket)
     await vi.advanceTimersByTimeAsync(4000)
     // The machine slept for an hour: Date.now() jumps, timers did not run.
     vi.setSystemTime(Date.now() + 60 * 60_000)
     await vi.advanceTimersByTimeAsync(1000)
-    expect(pings(socket)).toHaveLength(1)
+    expect(pings(socket)).toHaveLength(2)
     expect(t.seen.find((a) => a.type === 'realtime/connection/livenessCheck')).toMatchObject({
       payload: { reason: 'wake' },
     })
@@ -87,11 +112,12 @@ describe('heartbeat', () => {
   it('becoming visible or going offline checks liveness at once', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
+    answerPings(socket)
     t.store.dispatch(t.realtime.actions.visibilityChanged({ visible: true }))
-    expect(pings(socket)).toHaveLength(1)
-    socket.deliver({ type: 'PONG', data: { ts: Date.now() } })
-    t.store.dispatch(t.realtime.actions.offline())
     expect(pings(socket)).toHaveLength(2)
+    answerPings(socket)
+    t.store.dispatch(t.realtime.actions.offline())
+    expect(pings(socket)).toHaveLength(3)
     expect(t.connection().status).toBe('open')
   })
 
@@ -99,6 +125,6 @@ describe('heartbeat', () => {
     await openStore()
     const socket = FakeWebSocket.last
     socket.deliver({ type: 'PING', id: 'p1', data: { ts: 123 } })
-    expect(socket.sentMessages.at(-1)).toEqual({ type: 'PONG', replyTo: 'p1', data: { ts: 123 } })
+    expect(socket.allSentMessages.at(-1)).toEqual({ type: 'PONG', replyTo: 'p1', data: { ts: 123 } })
   })
 })

@@ -31,7 +31,7 @@ describe('inbound routing', () => {
     expect(stats).toEqual({
       type: 'stats/received',
       payload: { cpu: 0.5 },
-      meta: { realtime: { source: 'realtime', receivedAt: Date.now(), seq: 7, ts: 100 } },
+      meta: { realtime: { source: 'realtime', type: 'STATS', receivedAt: Date.now(), seq: 7, ts: 100 } },
     })
     expect(alert).toMatchObject({ type: 'alerts/raised', payload: 'disk full', meta: { realtime: { seq: 8 } } })
     expect(t.connection()).toMatchObject({ received: 2, lastMessageAt: Date.now() })

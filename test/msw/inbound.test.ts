@@ -42,7 +42,7 @@ describe('routing registered message types', () => {
     expect(action).toEqual({
       type: 'stats/received',
       payload: { cpu: 0.42 },
-      meta: { realtime: { source: 'realtime', receivedAt: expect.any(Number), seq: 7, ts: 1_700_000_000_000 } },
+      meta: { realtime: { source: 'realtime', type: 'STATS', receivedAt: expect.any(Number), seq: 7, ts: 1_700_000_000_000 } },
     })
     expect(t.connection().status).toBe('open')
     expect(t.connection().received).toBe(1)
@@ -144,7 +144,7 @@ describe('unregistered message types', () => {
     expect(t.ofType(RECEIVED)[0]).toEqual({
       type: RECEIVED,
       payload: envelope,
-      meta: { realtime: { source: 'realtime', receivedAt: expect.any(Number), seq: 12, id: 'a-1', ts: 1_700_000_000_123 } },
+      meta: { realtime: { source: 'realtime', type: 'ALERT', receivedAt: expect.any(Number), seq: 12, id: 'a-1', ts: 1_700_000_000_123 } },
     })
     expect(t.ofType('stats/received')).toEqual([])
     expect(t.connection().received).toBe(1)

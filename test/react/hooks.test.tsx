@@ -59,8 +59,12 @@ function setup({ listener = true, strict = false, ...options }: SetupOptions = {
     return strict ? <StrictMode>{tree}</StrictMode> : tree
   }
   const connection = () => realtime.selectors.selectConnection(store.getState())
+  stopAfterTest.push(() => store.dispatch(realtime.actions.disconnect()))
   return { realtime, store, wrapper, connection, seen }
 }
+
+/** Every store made by a test is disconnected after it: no reconnect timer makes sockets later. */
+const stopAfterTest: Array<() => void> = []
 
 /** Lets the middleware start its saga (a microtask) and the socket saga make its socket. */
 const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
@@ -74,7 +78,10 @@ async function open() {
 beforeEach(() => {
   FakeWebSocket.reset()
 })
-afterEach(cleanup)
+afterEach(() => {
+  cleanup()
+  for (const stop of stopAfterTest.splice(0)) stop()
+})
 
 describe('RealtimeProvider and useRealtime', () => {
   it('useRealtime returns the instance given to the provider', () => {
@@ -466,6 +473,19 @@ describe('useWebSocket().subscribe and onMessage', () => {
     expect(() => result.current.subscribe('STATS', () => {})).toThrow(
       /rtk-realtime: useWebSocket\(\)\.subscribe needs RTK's listener middleware/,
     )
+  })
+
+  it('onMessage without the listener middleware throws an error naming it', () => {
+    const t = setup({ listener: false })
+    const quiet = (event: ErrorEvent) => event.preventDefault()
+    window.addEventListener('error', quiet)
+    try {
+      expect(() => renderHook(() => useWebSocket({ onMessage: () => {} }), { wrapper: t.wrapper })).toThrow(
+        /rtk-realtime: useWebSocket\(\{ onMessage \}\) needs RTK's listener middleware/,
+      )
+    } finally {
+      window.removeEventListener('error', quiet)
+    }
   })
 
   it('subscribe checks its arguments', () => {

@@ -28,14 +28,21 @@ export class FakeWebSocket implements WebSocketLike {
   onerror: ((event: unknown) => unknown) | null = null
   readonly sent: string[] = []
   closedByClient: { code?: number; reason?: string } | null = null
+  /** How many of the client's PINGs a test has answered (see heartbeat tests). */
+  answered = 0
   terminated = false
 
   constructor(readonly url: string) {
     FakeWebSocket.instances.push(this)
   }
 
-  /** Parsed frames the client sent. */
-  get sentMessages(): Array<{ type: string; id?: string; data?: any }> {
+  /** Parsed frames the client sent, heartbeat frames (PING/PONG) left out. */
+  get sentMessages(): Array<{ type: string; id?: string; replyTo?: string; data?: any }> {
+    return this.allSentMessages.filter((m) => m.type !== 'PING' && m.type !== 'PONG')
+  }
+
+  /** Every parsed frame the client sent, heartbeat included. */
+  get allSentMessages(): Array<{ type: string; id?: string; replyTo?: string; data?: any }> {
     return this.sent.map((frame) => JSON.parse(frame))
   }
 

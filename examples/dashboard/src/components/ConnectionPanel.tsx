@@ -1,0 +1,73 @@
+import { useConnectionStatus } from 'rtk-realtime/react'
+import { formatAgo, formatMs, formatNumber, formatTime } from '../format'
+import { useNow } from '../useNow'
+
+function Stat({ label, value, id, hint }: { label: string; value: string; id: string; hint?: string }) {
+  return (
+    <div className="stat">
+      <dt className="stat__label">{label}</dt>
+      <dd className="stat__value" id={id} data-testid={id} title={hint}>
+        {value}
+      </dd>
+    </div>
+  )
+}
+
+/** Everything the connection sub-slice knows, read with `useConnectionStatus()`. */
+export function ConnectionPanel() {
+  const c = useConnectionStatus()
+  const now = useNow(250, c.nextRetryAt !== null || c.openedAt !== null || c.lastMessageAt !== null)
+  const retryIn = c.nextRetryAt === null ? null : Math.max(0, c.nextRetryAt - now)
+  const inFlight = Object.keys(c.requests).length
+
+  return (
+    <section className="card card--connection" aria-labelledby="connection-title">
+      <header className="card__header">
+        <h2 id="connection-title">Connection</h2>
+        <span className="card__meta">{c.online ? 'network online' : 'network offline'} · {c.visible ? 'tab visible' : 'tab hidden'}</span>
+      </header>
+      <dl className="stats">
+        <Stat id="latency" label="Latency" value={formatMs(c.latencyMs)} hint="Round trip of the last heartbeat PING/PONG" />
+        <Stat id="open-since" label="Open since" value={c.openedAt ? formatAgo(c.openedAt, now) : '—'} />
+        <Stat id="attempt" label="Attempt" value={c.attempt === 0 ? '—' : String(c.attempt)} />
+        <Stat id="next-retry" label="Next retry" value={retryIn === null ? '—' : `in ${formatMs(retryIn)}`} />
+        <Stat id="messages-received" label="Received" value={formatNumber(c.received)} />
+        <Stat id="messages-rejected" label="Rejected" value={formatNumber(c.rejected)} hint={c.lastRejection?.reason} />
+        <Stat id="buffered" label="Buffered" value={String(c.buffer.length)} hint="Sends waiting for the socket to open" />
+        <Stat id="requests-in-flight" label="In flight" value={String(inFlight)} hint="Requests waiting for their reply" />
+        <Stat id="last-message" label="Last message" value={formatTime(c.lastMessageAt)} />
+      </dl>
+      <div className="incidents">
+        <div className="incident" id="last-close" data-testid="last-close">
+          <span className="incident__label">Last close</span>
+          {c.lastClose ? (
+            <span className="incident__body">
+              <code>{c.lastClose.code}</code> {c.lastClose.wasClean ? 'clean' : 'not clean'}
+              {c.lastClose.reason ? <> · {c.lastClose.reason}</> : null}
+            </span>
+          ) : (
+            <span className="incident__body incident__body--none">none</span>
+          )}
+        </div>
+        <div className="incident" id="last-error" data-testid="last-error">
+          <span className="incident__label">Last error</span>
+          {c.lastError ? (
+            <span className="incident__body incident__body--error" title={c.lastError.message}>
+              <code>{c.lastError.code ?? c.lastError.name}</code> {c.lastError.message}
+            </span>
+          ) : (
+            <span className="incident__body incident__body--none">none</span>
+          )}
+        </div>
+        {c.lastRejection ? (
+          <div className="incident" id="last-rejection" data-testid="last-rejection">
+            <span className="incident__label">Last rejection</span>
+            <span className="incident__body incident__body--error">
+              <code>{c.lastRejection.code}</code> {c.lastRejection.reason}
+            </span>
+          </div>
+        ) : null}
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,79 @@
+/**
+ * Settings the dashboard reads from its URL's query string, so tests and demos can shorten the
+ * timings without a rebuild:
+ *
+ *   ?reconnectDelay=50      websocket.RECONNECT_DELAY, base of the reconnect backoff (ms)
+ *   ?reconnectMaxDelay=500  websocket.RECONNECT_MAX_DELAY (ms)
+ *   ?reconnectAttempts=10   websocket.RECONNECT_ATTEMPTS
+ *   ?heartbeat=1000         websocket.HEARTBEAT_INTERVAL (ms; 0 turns the heartbeat off)
+ *   ?pongTimeout=500        websocket.PONG_TIMEOUT (ms)
+ *   ?connectTimeout=2000    websocket.CONNECT_TIMEOUT (ms)
+ *   ?requestTimeout=2000    websocket.REQUEST_TIMEOUT (ms), also the Ping button's timeout
+ *   ?ws=ws://host:port/ws   the socket URL (default: ws(s)://<the host serving the page>/ws)
+ *
+ * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000
+ *
+ * Values that are not numbers in range are ignored and listed in the page's header, never thrown:
+ * a typo in a URL must not blank the dashboard.
+ */
+import type { WebSocketConfig } from 'rtk-realtime'
+
+/** What the dashboard uses for the heartbeat unless `?heartbeat=` says otherwise: livelier than the package's 30 s. */
+export const DASHBOARD_HEARTBEAT_MS = 5_000
+
+type NumericOption = {
+  [K in keyof WebSocketConfig]: WebSocketConfig[K] extends number ? K : never
+}[keyof WebSocketConfig]
+
+const NUMERIC_PARAMS: ReadonlyArray<{ param: string; option: NumericOption; min: number; integer?: boolean }> = [
+  { param: 'reconnectDelay', option: 'RECONNECT_DELAY', min: 1 },
+  { param: 'reconnectMaxDelay', option: 'RECONNECT_MAX_DELAY', min: 1 },
+  { param: 'reconnectAttempts', option: 'RECONNECT_ATTEMPTS', min: 0, integer: true },
+  { param: 'heartbeat', option: 'HEARTBEAT_INTERVAL', min: 0 },
+  { param: 'pongTimeout', option: 'PONG_TIMEOUT', min: 1 },
+  { param: 'connectTimeout', option: 'CONNECT_TIMEOUT', min: 1 },
+  { param: 'requestTimeout', option: 'REQUEST_TIMEOUT', min: 1 },
+]
+
+/** The dashboard's settings. */
+export interface DashboardSettings {
+  /** Socket URL override from `?ws=`, or null for the page's own host. */
+  url: string | null
+  /** Overrides of `config.websocket`. */
+  websocket: Partial<WebSocketConfig>
+  /** Query parameters that were ignored, with why. */
+  ignored: string[]
+}
+
+/** Parses the query string (`location.search`). */
+export function readSettings(search: string): DashboardSettings {
+  const params = new URLSearchParams(search)
+  const websocket: Partial<WebSocketConfig> = { HEARTBEAT_INTERVAL: DASHBOARD_HEARTBEAT_MS }
+  const ignored: string[] = []
+  for (const { param, option, min, integer } of NUMERIC_PARAMS) {
+    const raw = params.get(param)
+    if (raw === null) continue
+    const value = Number(raw)
+    if (raw.trim() === '' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+      ignored.push(`?${param}=${raw} (expected ${integer ? 'an integer' : 'a number'} ≥ ${min})`)
+      continue
+    }
+    websocket[option] = value
+  }
+  // The backoff cap must not be below its base, or the config is refused.
+  if (websocket.RECONNECT_DELAY !== undefined && websocket.RECONNECT_MAX_DELAY === undefined) {
+    websocket.RECONNECT_MAX_DELAY = Math.max(websocket.RECONNECT_DELAY * 20, websocket.RECONNECT_DELAY)
+  }
+  let url: string | null = null
+  const ws = params.get('ws')
+  if (ws !== null) {
+    if (/^wss?:\/\/[^/]/.test(ws)) url = ws
+    else ignored.push(`?ws=${ws} (expected a ws:// or wss:// URL)`)
+  }
+  return { url, websocket, ignored }
+}
+
+/** The socket URL for this page: the same host that served it, path `/ws`. */
+export function defaultSocketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
+}
