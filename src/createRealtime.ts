@@ -1,5 +1,5 @@
-import { combineReducers, nanoid, type Reducer } from '@reduxjs/toolkit'
-import { all, fork } from 'redux-saga/effects'
+import { nanoid, type Reducer } from '@reduxjs/toolkit'
+import { all, fork, put, take } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import { createConfig, type ResolvedConfig } from './config/createConfig'
 import { detectEnvironment } from './config/environment'
@@ -12,7 +12,16 @@ import { createInboundRouter, type InboundRoutes } from './connection/inboundRou
 import { requestSaga } from './connection/requestSaga'
 import type { ConnectionRuntime, UrlOption } from './connection/runtime'
 import { createConnectionSelectors, type ConnectionSelectors } from './connection/selectors'
-import type { ConnectionState } from './connection/types'
+import { compileCollections, type CollectionDefinitions } from './collections/defineCollections'
+import { createDataSelectors, type DataSelectors } from './collections/selectors'
+import { createDataReducer } from './optimistic/createDataReducer'
+import { createRunState, type UpdateBatch } from './optimistic/createRunState'
+import { compileMutations, type MutationDefinitions } from './optimistic/defineMutations'
+import { createOptimisticActions, type OptimisticActions } from './optimistic/optimisticActions'
+import { createMutationActions, type MutationActionCreators } from './optimistic/createMutationActions'
+import type { OpsRuntime } from './optimistic/opsRuntime'
+import type { Conflict } from './optimistic/types'
+import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
 import { createRealtimeMiddleware, type RequestAction } from './createRealtimeMiddleware'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import type { Codec } from './protocol/codec'
@@ -22,7 +31,7 @@ import { defaultTimers, type TimerProvider } from './world/timers'
 import { globalWebSocket, type WebSocketConstructor } from './world/webSocket'
 
 /** Options of {@link createRealtime}. Everything is optional. */
-export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime'> {
+export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', Mutations extends MutationDefinitions = {}> {
   /** Where the reducer is mounted, and the prefix of every action type. @default 'realtime' */
   reducerPath?: ReducerPath
   /**
@@ -65,6 +74,15 @@ export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime'> 
    * @default true
    */
   runSaga?: boolean
+  /**
+   * Entity collections: which inbound message types carry their updates and how to read them.
+   * @default {}
+   */
+  collections?: CollectionDefinitions
+  /** Optimistic mutations by name; each becomes an action creator under `actions`. @default {} */
+  mutations?: Mutations
+  /** Called (from the middleware, never a reducer) for every conflict recorded in state. */
+  onConflict?: (conflict: Conflict) => void
 }
 
 /** Options of a request. */
@@ -73,16 +91,13 @@ export interface RequestOptions {
   timeout?: number
 }
 
-/** The state under `reducerPath`. */
-export interface RealtimeState {
-  connection: ConnectionState
-}
+export type { RealtimeState } from './createRealtimeReducer'
 
 /** The slice of the root state that the package owns. */
 export type RealtimeRootState<ReducerPath extends string = 'realtime'> = { [K in ReducerPath]: RealtimeState }
 
 /** What {@link createRealtime} returns: RTK Query's `createApi` shape. */
-export interface Realtime<ReducerPath extends string = 'realtime'> {
+export interface Realtime<ReducerPath extends string = 'realtime', Mutations extends MutationDefinitions = {}> {
   /** The key to mount `reducer` under; a literal type, so `{ [realtime.reducerPath]: realtime.reducer }` types well. */
   readonly reducerPath: ReducerPath
   readonly reducer: Reducer<RealtimeState>
@@ -90,9 +105,12 @@ export interface Realtime<ReducerPath extends string = 'realtime'> {
   readonly middleware: ReturnType<typeof createRealtimeMiddleware>
   /** The root saga, for `runSaga: false` stores that fork it themselves. */
   readonly saga: () => SagaIterator<void>
-  /** Every action creator of the package; the public ones are `connect`, `disconnect`, `send`, `online`, `offline`, `visibilityChanged`, `livenessCheck`. */
-  readonly actions: ConnectionActions
-  readonly selectors: ConnectionSelectors
+  /**
+   * Every action creator of the package: the connection's (`connect`, `disconnect`, `send`, …),
+   * the optimistic ones (`confirm`, `rollback`, …) and one per declared mutation.
+   */
+  readonly actions: ConnectionActions & OptimisticActions & MutationActionCreators<Mutations>
+  readonly selectors: ConnectionSelectors & DataSelectors
   /**
    * Makes a request action. `await store.dispatch(realtime.request('ECHO', data))` resolves with
    * the reply envelope (the frame whose `replyTo` is this request's id) or rejects with a plain
@@ -110,19 +128,38 @@ export interface Realtime<ReducerPath extends string = 'realtime'> {
  *
  * @throws {TypeError} at once for a misspelt or mistyped option, an invalid config, or a malformed inbound route.
  */
-export function createRealtime<const ReducerPath extends string = 'realtime'>(
-  options: CreateRealtimeOptions<ReducerPath> = {},
-): Realtime<ReducerPath> {
+export function createRealtime<const ReducerPath extends string = 'realtime', const Mutations extends MutationDefinitions = {}>(
+  options: CreateRealtimeOptions<ReducerPath, Mutations> = {},
+): Realtime<ReducerPath, Mutations> {
   validateRealtimeOptions(options)
   const reducerPath = (options.reducerPath ?? 'realtime') as ReducerPath
   const config = createConfig(options.config, { environment: options.env ?? detectEnvironment() })
   const values = config.values
   const slice = createConnectionSlice({ reducerPath, maxBufferedSends: values.websocket.MAX_BUFFERED_SENDS })
-  const actions = slice.actions
-  const selectors = createConnectionSelectors(reducerPath)
   const timers = options.timers ?? defaultTimers
   const logger = options.logger ?? consoleLogger
   const generateId = options.generateId ?? nanoid
+  const now = () => timers.now()
+
+  const { names: collectionNames, parsers } = compileCollections(options.collections)
+  const mutations = compileMutations(reducerPath, options.mutations, collectionNames)
+  for (const type of parsers.keys()) {
+    if (options.inbound && Object.hasOwn(options.inbound, type)) {
+      throw new TypeError(`rtk-realtime: createRealtime: "${type}" is both an inbound route and a collection update type; pick one`)
+    }
+  }
+  const optimisticActions = createOptimisticActions(reducerPath, now)
+  const actions = {
+    ...slice.actions,
+    ...optimisticActions,
+    ...createMutationActions(mutations, generateId, now),
+  } as Realtime<ReducerPath, Mutations>['actions']
+  const selectors = { ...createConnectionSelectors(reducerPath), ...createDataSelectors(reducerPath) }
+  const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))
+  const ops: OpsRuntime | undefined =
+    collectionNames.length > 0
+      ? { actions: optimisticActions, mutations, mutationsByType, parsers, selectData: (state) => (state as Record<string, RealtimeState>)[reducerPath]! }
+      : undefined
 
   const runtime: ConnectionRuntime = {
     actions,
@@ -136,10 +173,18 @@ export function createRealtime<const ReducerPath extends string = 'realtime'>(
     route: createInboundRouter(reducerPath, options.inbound),
     selectConnection: selectors.selectConnection,
     environmentListeners: options.environmentListeners ?? browserEnvironment,
+    ...(ops ? { ops } : {}),
   }
 
   function* saga(): SagaIterator<void> {
-    yield all([fork(environmentSaga, runtime), fork(requestSaga, runtime), fork(connectionSaga, runtime)])
+    const { run, batches } = createRunState(runtime)
+    function* putBatches(): SagaIterator<void> {
+      for (;;) {
+        const batch: UpdateBatch = yield take(batches)
+        yield put(optimisticActions.entitiesUpdated({ updates: batch.updates, received: batch.received, at: timers.now() }))
+      }
+    }
+    yield all([fork(environmentSaga, runtime), fork(requestSaga, runtime), fork(putBatches), fork(connectionSaga, runtime, run)])
   }
 
   function request(type: string, data?: unknown, requestOptions: RequestOptions = {}): RequestAction {
@@ -152,14 +197,29 @@ export function createRealtime<const ReducerPath extends string = 'realtime'>(
     }
     const requestId = generateId()
     const message = data === undefined ? { type, id: requestId } : { type, id: requestId, data }
-    const action = actions.requestStarted({ requestId, message, timeoutMs, startedAt: timers.now() })
+    const action = slice.actions.requestStarted({ requestId, message, timeoutMs, startedAt: timers.now() })
     return { ...action, meta: { realtimeRequest: true } }
   }
 
-  const reducer = combineReducers({ connection: slice.reducer }) as Reducer<RealtimeState>
+  const dataReducer = createDataReducer({
+    collections: collectionNames,
+    mutations,
+    mutationsByType,
+    actions: optimisticActions,
+    closedType: slice.actions.closed.type,
+    maxPending: values.optimistic.MAX_PENDING,
+    maxRetries: values.backgroundSync.MAX_RETRIES,
+    defaultStrategy: values.optimistic.CONFLICT_RESOLUTION,
+    optimistic: values.features.ENABLE_OPTIMISTIC_UPDATES,
+  })
+  const reducer = createRealtimeReducer(slice.reducer, dataReducer)
   const middleware = createRealtimeMiddleware({
     reducerPath,
-    actions,
+    actions: slice.actions,
+    optimisticActions,
+    mutationsByType,
+    maxPending: values.optimistic.MAX_PENDING,
+    onConflict: options.onConflict,
     rootSaga: saga,
     runSaga: options.runSaga ?? true,
     logger,

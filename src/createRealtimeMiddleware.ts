@@ -2,6 +2,9 @@ import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import createSagaMiddleware, { type Saga } from 'redux-saga'
 import type { Envelope } from './protocol/envelope'
 import type { ConnectionActions, RequestStartedPayload } from './connection/connectionSlice'
+import type { CompiledMutation } from './optimistic/defineMutations'
+import type { MutationPayload, OptimisticActions } from './optimistic/optimisticActions'
+import type { Conflict, OptimisticState } from './optimistic/types'
 import type { RealtimeError } from './world/serializeError'
 import type { Logger } from './world/logger'
 
@@ -23,6 +26,10 @@ export interface RealtimeDispatchExtension {
 interface MiddlewareOptions {
   reducerPath: string
   actions: ConnectionActions
+  optimisticActions: OptimisticActions
+  mutationsByType: ReadonlyMap<string, CompiledMutation>
+  maxPending: number
+  onConflict: ((conflict: Conflict) => void) | undefined
   rootSaga: Saga<[]>
   runSaga: boolean
   logger: Logger
@@ -33,7 +40,9 @@ interface MiddlewareOptions {
  * root saga (on its own saga middleware, so each store gets its own socket) and settles the
  * promises of requests. Promises live here, never in actions or state.
  */
-export function createRealtimeMiddleware({ reducerPath, actions, rootSaga, runSaga, logger }: MiddlewareOptions) {
+export function createRealtimeMiddleware(options: MiddlewareOptions) {
+  const { reducerPath, actions, optimisticActions, mutationsByType, maxPending, onConflict, rootSaga, runSaga, logger } = options
+  const optimisticOf = (state: unknown) => (state as Record<string, { optimistic: OptimisticState }>)[reducerPath]!.optimistic
   const middleware: Middleware<RealtimeDispatchExtension> = (api) => {
     if (!(api.getState() as Record<string, unknown> | undefined)?.[reducerPath]) {
       throw new Error(
@@ -59,6 +68,19 @@ export function createRealtimeMiddleware({ reducerPath, actions, rootSaga, runSa
     }
     if (!started) queueMicrotask(start)
 
+    // A throwing onConflict is the user's bug; it must not break the dispatch that found the conflict.
+    const notifyConflicts = (before: readonly Conflict[], after: readonly Conflict[]) => {
+      if (before === after) return
+      const fresh = after.filter((conflict) => !before.includes(conflict))
+      for (const conflict of fresh) {
+        try {
+          onConflict!(conflict)
+        } catch (error) {
+          logger.error(`rtk-realtime: onConflict threw: ${(error as Error)?.message ?? String(error)}`)
+        }
+      }
+    }
+
     return (next) => {
       const inner = withSaga ? withSaga(next) : next
       return (action) => {
@@ -70,7 +92,25 @@ export function createRealtimeMiddleware({ reducerPath, actions, rootSaga, runSa
           inner(action)
           return promise
         }
+        const mutation = mutationsByType.get(a.type)
+        if (mutation && optimisticOf(api.getState()).count >= maxPending) {
+          // Refused before it becomes an op: nothing already pending is touched.
+          const { args } = a.payload as MutationPayload
+          return api.dispatch(
+            optimisticActions.mutationRefused({
+              mutation: mutation.name,
+              args,
+              error: {
+                name: 'MaxPendingError',
+                code: 'MAX_PENDING',
+                message: `rtk-realtime: ${mutation.name} refused: ${maxPending} ops are already pending (config optimistic.MAX_PENDING = ${maxPending})`,
+              },
+            }),
+          )
+        }
+        const conflictsBefore = onConflict ? optimisticOf(api.getState()).conflicts : undefined
         const result = inner(action)
+        if (conflictsBefore) notifyConflicts(conflictsBefore, optimisticOf(api.getState()).conflicts)
         if (actions.requestSucceeded.match(a)) {
           pending.get(a.payload.requestId)?.resolve(a.payload.reply)
           pending.delete(a.payload.requestId)

@@ -20,6 +20,9 @@ const checks: Record<keyof CreateRealtimeOptions<string>, [Check, string]> = {
   generateId: [isFunction, 'a function returning a string'],
   environmentListeners: [(v) => v === false || isFunction(v), 'an installer function or false'],
   runSaga: [(v) => typeof v === 'boolean', 'a boolean'],
+  collections: [isObject, 'an object of collection definitions by name'],
+  mutations: [isObject, 'an object of mutation definitions by name'],
+  onConflict: [isFunction, 'a function (conflict) => void'],
 }
 
 function describe(value: unknown): string {

@@ -38,6 +38,7 @@ export const defaultConfig: RealtimeConfig = deepFreeze({
     BATCH_DELAY: 200,
     DEBOUNCE_DELAY: 100,
     DEDUPLICATION: true,
+    BATCH_MODE: 'window',
   },
   features: {
     ENABLE_WEBSOCKET: true,

@@ -67,6 +67,10 @@ const webSocketUrl: OptionRule = (value) => {
   return protocol === 'ws:' || protocol === 'wss:' ? undefined : invalid
 }
 
+const BATCH_MODES = ['window', 'raf', 'off'] as const
+const batchMode: OptionRule = (value) =>
+  (BATCH_MODES as readonly unknown[]).includes(value) ? undefined : `must be one of ${BATCH_MODES.join(', ')}`
+
 const conflictResolution: OptionRule = (value) =>
   (CONFLICT_RESOLUTIONS as readonly unknown[]).includes(value)
     ? undefined
@@ -109,6 +113,7 @@ export const optionRules: OptionRules = deepFreeze({
     BATCH_DELAY: duration,
     DEBOUNCE_DELAY: duration,
     DEDUPLICATION: boolean,
+    BATCH_MODE: batchMode,
   },
   features: {
     ENABLE_WEBSOCKET: boolean,

@@ -28,6 +28,9 @@ export interface WebSocketConfig {
   AUTO_CONNECT: boolean
 }
 
+/** How inbound entity updates are batched. */
+export type BatchMode = 'window' | 'raf' | 'off'
+
 /** Conflict strategies that can be named in config. */
 export type ConflictResolution = 'REMOTE_WINS' | 'LOCAL_WINS' | 'MERGE'
 
@@ -65,6 +68,12 @@ export interface UpdatesConfig {
   DEBOUNCE_DELAY: number
   /** Coalesce updates to the same entity within a batch. @default true */
   DEDUPLICATION: boolean
+  /**
+   * How inbound entity updates are batched: `'window'` (flush at BATCH_SIZE updates or BATCH_DELAY
+   * ms, whichever first), `'raf'` (once per animation frame), `'off'` (one action per update).
+   * @default 'window'
+   */
+  BATCH_MODE: BatchMode
 }
 
 /** Feature flags (`config.features`). */

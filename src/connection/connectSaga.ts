@@ -5,6 +5,7 @@ import { toRealtimeError, type RealtimeError } from '../world/serializeError'
 import { sleep } from '../world/sleep'
 import type { WebSocketLike } from '../world/webSocket'
 import type { ConnectionRuntime } from './runtime'
+import type { RunState } from '../optimistic/opsRuntime'
 import { closeSocket, sessionSaga, type SessionEnd } from './sessionSaga'
 import { createSocketChannel, type SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
@@ -28,7 +29,7 @@ function* fail(rt: ConnectionRuntime, attempt: number, error: RealtimeError, clo
  * One attempt: resolve the URL, open a socket within `websocket.CONNECT_TIMEOUT`, flush the
  * send buffer, then run the session until it ends.
  */
-export function* connectSaga(rt: ConnectionRuntime, attempt: number): SagaIterator<AttemptOutcome> {
+export function* connectSaga(rt: ConnectionRuntime, attempt: number, run: RunState): SagaIterator<AttemptOutcome> {
   const { actions } = rt
   yield put(actions.connecting({ attempt }))
 
@@ -118,7 +119,7 @@ export function* connectSaga(rt: ConnectionRuntime, attempt: number): SagaIterat
     for (const message of buffered) socket.send(rt.codec.encode(message))
     yield put(actions.opened({ at: rt.timers.now(), flushed: buffered.length }))
     handedOver = true
-    return yield call(sessionSaga, rt, socket, channel)
+    return yield call(sessionSaga, rt, socket, channel, run)
   } finally {
     channel.close()
     // Failed before the session, or cancelled with the root saga: don't leave a socket behind.

@@ -4,13 +4,14 @@ import { sleep } from '../world/sleep'
 import { backoffDelay } from './backoff'
 import { connectSaga, type AttemptOutcome } from './connectSaga'
 import type { ConnectionRuntime } from './runtime'
+import type { RunState } from '../optimistic/opsRuntime'
 
 /**
  * The connection's whole life: connect, and after every drop or failed attempt wait out an
  * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
  * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
  */
-export function* connectionSaga(rt: ConnectionRuntime): SagaIterator<void> {
+export function* connectionSaga(rt: ConnectionRuntime, run: RunState): SagaIterator<void> {
   const { actions, config } = rt
   const ws = config.websocket
   if (!config.features.ENABLE_WEBSOCKET) {
@@ -21,7 +22,7 @@ export function* connectionSaga(rt: ConnectionRuntime): SagaIterator<void> {
 
   let failures = 0
   for (;;) {
-    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures)
+    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, run)
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)

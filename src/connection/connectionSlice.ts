@@ -186,6 +186,15 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
       },
     },
     extraReducers: (builder) => {
+      // A batch of entity updates stands for `received` frames.
+      builder.addMatcher(
+        (action): action is PayloadAction<{ received?: number; at: number }> =>
+          action.type === `${reducerPath}/collections/entitiesUpdated`,
+        (state, action) => {
+          state.received += action.payload.received ?? 0
+          state.lastMessageAt = action.payload.at
+        },
+      )
       builder.addMatcher(
         (action): action is InboundAction => isInboundAction(action, reducerPath),
         (state, action) => {

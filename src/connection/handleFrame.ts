@@ -1,13 +1,14 @@
 import { put, select } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import type { ConnectionRuntime } from './runtime'
+import type { RunState } from '../optimistic/opsRuntime'
 
 /**
  * Turns one inbound frame into actions: a rejection, a heartbeat answer, a request's reply, or
  * the routed message. Delegated to with `yield*` from the read loop, so the hot path pays for
  * no extra task per frame.
  */
-export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: string) => void): SagaIterator<void> {
+export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: string) => void, run: RunState): SagaIterator<void> {
   const { actions } = rt
   const receivedAt = rt.timers.now()
   const decoded = rt.codec.decode(frame)
@@ -40,6 +41,34 @@ export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text:
       const reply: Record<string, unknown> = { type: 'PONG', data: message.data ?? {} }
       if (message.id !== undefined) reply.replyTo = message.id
       send(rt.codec.encode(reply as { type: string }))
+      return
+    }
+  }
+  const ops = rt.ops
+  if (ops) {
+    // Entity updates skip `put`: the batcher coalesces them and one action carries the batch.
+    const parse = ops.parsers.get(message.type)
+    if (parse) {
+      const update = parse(message)
+      if (typeof update === 'string') {
+        yield put(actions.messageRejected({ code: 'validation_failed', reason: `rtk-realtime: "${message.type}" update rejected: ${update}`, type: message.type, at: receivedAt }))
+      } else {
+        run.addUpdate(update)
+      }
+      return
+    }
+    const ref = message.replyTo !== undefined && (message.type === 'ACK' || message.type === 'NACK') ? run.opIndex.get(message.replyTo) : undefined
+    if (ref) {
+      const data = (message.data ?? {}) as { version?: unknown; value?: unknown; reason?: unknown; retryable?: unknown }
+      if (message.type === 'ACK') {
+        run.opIndex.delete(ref.opId)
+        const hasValue = Object.hasOwn(data, 'value')
+        const version = typeof data.version === 'number' ? data.version : undefined
+        yield put(ops.actions.opAcked({ ...ref, ...(version === undefined ? {} : { version }), ...(hasValue ? { value: data.value } : {}), hasValue, at: receivedAt }))
+      } else {
+        const reason = typeof data.reason === 'string' ? data.reason : 'no reason given'
+        yield put(ops.actions.opNacked({ ...ref, reason, retryable: data.retryable === true, at: receivedAt }))
+      }
       return
     }
   }

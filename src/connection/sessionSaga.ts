@@ -2,10 +2,12 @@ import { call, put, race, take } from 'redux-saga/effects'
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { SOCKET_OPEN, type WebSocketLike } from '../world/webSocket'
 import { handleFrame } from './handleFrame'
-import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
+import { heartbeatSaga, never, wakeDetectorSaga } from './heartbeatSaga'
 import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
+import { opDeliverySaga } from '../optimistic/opDeliverySaga'
+import type { RunState } from '../optimistic/opsRuntime'
 
 /** How an open session ended. */
 export type SessionEnd = 'dropped' | 'closedByUser'
@@ -14,12 +16,13 @@ function* readLoop(
   rt: ConnectionRuntime,
   channel: EventChannel<SocketEvent>,
   send: (text: string) => void,
+  run: RunState,
 ): SagaIterator<CloseInfo> {
   for (;;) {
     const event: SocketEvent = yield take(channel)
     switch (event.kind) {
       case 'message':
-        yield* handleFrame(rt, event.data, send)
+        yield* handleFrame(rt, event.data, send, run)
         break
       case 'close':
         return { code: event.code, reason: event.reason, wasClean: event.wasClean }
@@ -61,18 +64,22 @@ export function* sessionSaga(
   rt: ConnectionRuntime,
   socket: WebSocketLike,
   channel: EventChannel<SocketEvent>,
+  run: RunState,
 ): SagaIterator<SessionEnd> {
   const { actions } = rt
   const send = (text: string) => {
     if (socket.readyState === SOCKET_OPEN) socket.send(text)
   }
   const ended = yield race({
-    close: call(readLoop, rt, channel, send),
+    close: call(readLoop, rt, channel, send, run),
+    ops: rt.ops ? call(opDeliverySaga, rt, rt.ops, run, send) : call(never),
     dead: call(heartbeatSaga, rt, send),
     user: take(actions.disconnect.type),
     writer: call(writeLoop, rt, socket),
     wake: call(wakeDetectorSaga, rt),
   })
+  // Updates already received are applied now rather than at the end of their window.
+  run.flushUpdates()
   if (ended.close) {
     yield put(actions.closed({ close: ended.close, byUser: false }))
     return 'dropped'

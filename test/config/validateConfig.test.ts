@@ -87,6 +87,12 @@ const cases: Case[] = [
     valid: [0, 0.25, 1],
   },
   {
+    requirement: 'must be one of window, raf, off',
+    paths: ['updates.BATCH_MODE'],
+    invalid: [['frame', '"frame"'], [1, '1'], [null, 'null'], [true, 'true']],
+    valid: ['window', 'raf', 'off'],
+  },
+  {
     requirement: 'must be a boolean',
     paths: [
       'websocket.AUTO_CONNECT',
@@ -234,7 +240,7 @@ describe('unknown options', () => {
 
   it('rejects an option that exists in another section', () => {
     expect(() => createConfig({ updates: { MAX_RETRIES: 3 } } as never)).toThrow(
-      /^rtk-realtime: unknown config option "updates\.MAX_RETRIES" \(value: 3\)\. Known options in "updates": BATCH_SIZE, BATCH_DELAY, DEBOUNCE_DELAY, DEDUPLICATION$/,
+      /^rtk-realtime: unknown config option "updates\.MAX_RETRIES" \(value: 3\)\. Known options in "updates": BATCH_SIZE, BATCH_DELAY, DEBOUNCE_DELAY, DEDUPLICATION, BATCH_MODE$/,
     )
   })
 

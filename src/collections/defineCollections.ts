@@ -1,0 +1,96 @@
+import type { Envelope } from '../protocol/envelope'
+import type { EntityUpdate } from './types'
+
+/** What a collection's `parse` returns for one inbound frame. */
+export interface ParsedEntityUpdate {
+  key: string
+  version: number
+  /** The whole entity; ignored when `deleted`. */
+  value: unknown
+  deleted?: boolean
+  opId?: string
+}
+
+/**
+ * One collection: which inbound messages carry its entity updates and how to read them.
+ */
+export interface CollectionDefinition {
+  /** Inbound message types whose frames update this collection, e.g. `['WIDGET_UPDATE']`. @default [] */
+  updates?: readonly string[]
+  /**
+   * Reads an update from a frame's `data`. Return a reason string to reject the frame.
+   * @default `data = { id, version, opId?, deleted?, ...entity }`: the key is `id`, the entity is
+   * `data` without `version`, `opId` and `deleted`.
+   */
+  parse?: (data: unknown, message: Envelope) => ParsedEntityUpdate | string
+}
+
+/** Collections by name. */
+export type CollectionDefinitions = Record<string, CollectionDefinition>
+
+/** Turns a frame into an update for a collection, or a rejection reason. */
+export type UpdateParser = (message: Envelope) => EntityUpdate | string
+
+const PROTOCOL_FIELDS = new Set(['version', 'opId', 'deleted'])
+
+/** The default reading of DESIGN.md section 4: `data = { id, value..., version, opId? }`. */
+export function parseDefaultUpdate(data: unknown): ParsedEntityUpdate | string {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data must be an object'
+  const record = data as Record<string, unknown>
+  const { id, version, opId, deleted } = record
+  if (typeof id !== 'string' || id === '') return 'data.id must be a non-empty string'
+  if (typeof version !== 'number' || !Number.isFinite(version)) return 'data.version must be a finite number'
+  if (opId !== undefined && typeof opId !== 'string') return 'data.opId must be a string when present'
+  const value: Record<string, unknown> = {}
+  for (const field of Object.keys(record)) if (!PROTOCOL_FIELDS.has(field)) value[field] = record[field]
+  const update: ParsedEntityUpdate = { key: id, version, value: deleted === true ? null : value }
+  if (deleted === true) update.deleted = true
+  if (typeof opId === 'string') update.opId = opId
+  return update
+}
+
+/**
+ * Validates `collections` and returns, per inbound message type, the parser that makes entity
+ * updates of its frames. Throws at once, naming the collection, for anything malformed.
+ */
+export function compileCollections(collections: CollectionDefinitions | undefined): {
+  names: string[]
+  parsers: Map<string, UpdateParser>
+} {
+  const names: string[] = []
+  const parsers = new Map<string, UpdateParser>()
+  if (collections === undefined) return { names, parsers }
+  if (collections === null || typeof collections !== 'object') {
+    throw new TypeError('rtk-realtime: createRealtime({ collections }) must be an object of collection definitions by name')
+  }
+  for (const name of Object.keys(collections)) {
+    const where = `rtk-realtime: createRealtime({ collections }): collections.${name}`
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) throw new TypeError(`${where}: a collection name must be an identifier (no '/')`)
+    const def = collections[name] ?? {}
+    if (typeof def !== 'object') throw new TypeError(`${where} must be an object`)
+    const updates = def.updates ?? []
+    if (!Array.isArray(updates) || updates.some((t) => typeof t !== 'string' || t === '')) {
+      throw new TypeError(`${where}.updates must be an array of message types`)
+    }
+    if (def.parse !== undefined && typeof def.parse !== 'function') throw new TypeError(`${where}.parse must be a function`)
+    const parse = def.parse ?? parseDefaultUpdate
+    for (const type of updates) {
+      if (parsers.has(type)) throw new TypeError(`${where}.updates: "${type}" already updates another collection`)
+      parsers.set(type, (message) => {
+        let parsed: ParsedEntityUpdate | string
+        try {
+          parsed = parse(message.data, message)
+        } catch (thrown) {
+          return `collections.${name}.parse threw ${thrown instanceof Error ? thrown.message : String(thrown)}`
+        }
+        if (typeof parsed === 'string') return parsed
+        const update: EntityUpdate = { collection: name, key: parsed.key, version: parsed.version, value: parsed.deleted ? null : parsed.value }
+        if (parsed.deleted) update.deleted = true
+        if (parsed.opId !== undefined) update.opId = parsed.opId
+        return update
+      })
+    }
+    names.push(name)
+  }
+  return { names, parsers }
+}

@@ -1,0 +1,37 @@
+/**
+ * One entity as the package holds it: the server's truth and what the UI reads.
+ * `view` is `confirmed` with the entity's pending ops applied, in creation order.
+ */
+export interface EntityRecord<T = unknown> {
+  /** The server's value; null when the entity does not exist (yet) or was deleted. */
+  confirmed: T | null
+  /** The server's version of `confirmed`; 0 before the server has said anything. */
+  version: number
+  /** What the UI shows: `confirmed` with the pending ops applied; null when absent or deleted. */
+  view: T | null
+}
+
+/** One collection's entities by key. */
+export interface CollectionState<T = unknown> {
+  entities: Record<string, EntityRecord<T>>
+}
+
+/** Every declared collection by name. */
+export type CollectionsState = Record<string, CollectionState>
+
+/** An update of one entity as it arrives from the server. */
+export interface EntityUpdate {
+  collection: string
+  key: string
+  version: number
+  /** The whole entity after the change; null when it was deleted. */
+  value: unknown
+  deleted?: boolean
+  /** The op this change came from, when it came from one of ours. */
+  opId?: string
+}
+
+/** An update after coalescing: every opId seen for the key in the batch. */
+export interface CoalescedUpdate extends EntityUpdate {
+  opIds?: string[]
+}

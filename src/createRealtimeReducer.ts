@@ -1,0 +1,31 @@
+import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
+import type { ConnectionState } from './connection/types'
+import type { CollectionsState } from './collections/types'
+import type { DataState } from './optimistic/dataTransaction'
+import type { OptimisticState } from './optimistic/types'
+
+/** The state under `reducerPath`. */
+export interface RealtimeState {
+  connection: ConnectionState
+  collections: CollectionsState
+  optimistic: OptimisticState
+}
+
+/**
+ * The one reducer of the package: the connection slice beside the data reducer, which owns
+ * `collections` and `optimistic` together because an op changes both. Returns the same state
+ * object when nothing changed, so subscribers with selectors see no change.
+ */
+export function createRealtimeReducer(
+  connectionReducer: Reducer<ConnectionState>,
+  dataReducer: (state: DataState | undefined, action: UnknownAction) => DataState,
+): Reducer<RealtimeState> {
+  return (state, action) => {
+    const connection = connectionReducer(state?.connection, action)
+    const data = dataReducer(state && { collections: state.collections, optimistic: state.optimistic }, action)
+    if (state && connection === state.connection && data.collections === state.collections && data.optimistic === state.optimistic) {
+      return state
+    }
+    return { connection, collections: data.collections, optimistic: data.optimistic }
+  }
+}

@@ -1,0 +1,115 @@
+import type { ConflictStrategy } from './types'
+
+/** What a conflict resolver is told: everything is plain data. */
+export interface ConflictContext {
+  collection: string
+  key: string
+  /** The confirmed value the pending ops were made on. */
+  base: unknown
+  /** What the user saw: `base` with the pending ops applied. */
+  local: unknown
+  /** The server's new value. */
+  remote: unknown
+  remoteVersion: number
+  /** The names of the mutations of the pending ops, oldest first. */
+  mutations: string[]
+}
+
+/** A function that picks the strategy for one conflict. Throwing falls back to `REMOTE_WINS`. */
+export type ConflictResolver = (context: ConflictContext) => ConflictStrategy
+
+/**
+ * One mutation: how it changes an entity locally, and how it travels.
+ * `apply` is an Immer recipe: mutate the draft, or return the new entity (`null` deletes it).
+ * It receives `null` when the entity does not exist yet (a create).
+ */
+export interface MutationDefinition<Entity = any, Args = any> {
+  /** The collection it changes. */
+  collection: string
+  /** The wire message type of its frames, e.g. `WIDGET_UPDATE`. */
+  message: string
+  apply: (draft: Entity, args: Args) => Entity | null | void
+  /** The key of the entity it changes. @default (args) => args.id */
+  key?: (args: Args) => string
+  /** How a conflict on an entity whose head op is of this mutation is resolved. @default config.optimistic.CONFLICT_RESOLUTION */
+  conflict?: ConflictStrategy | ConflictResolver
+  /**
+   * `socket`: the package sends the op and settles it from ACK/NACK. `manual`: nothing is sent; you
+   * deliver it over your own transport and dispatch `confirm(opId)` or `rollback(opId)`.
+   * @default 'socket'
+   */
+  transport?: 'socket' | 'manual'
+}
+
+/** Mutations by name. */
+export type MutationDefinitions = Record<string, MutationDefinition>
+
+/** A mutation after validation, with its defaults filled in. */
+export interface CompiledMutation {
+  name: string
+  actionType: string
+  collection: string
+  message: string
+  apply: MutationDefinition['apply']
+  key: (args: unknown) => string
+  conflict?: ConflictStrategy | ConflictResolver
+  transport: 'socket' | 'manual'
+}
+
+const STRATEGIES: readonly string[] = ['REMOTE_WINS', 'LOCAL_WINS', 'MERGE']
+const defaultKey = (args: unknown) => (args as { id?: unknown } | null | undefined)?.id as string
+
+/** Names the package uses for its own optimistic actions; a mutation may not take one. */
+export const RESERVED_MUTATION_NAMES: readonly string[] = [
+  'opsSent', 'opAcked', 'opNacked', 'opTimedOut', 'confirm', 'rollback', 'entitiesUpdated',
+  'mutationRefused', 'conflictsCleared', 'rollbacksCleared',
+]
+
+/**
+ * Validates the `mutations` option against the declared collections. Throws at once, naming the
+ * mutation and the field, for anything malformed.
+ */
+export function compileMutations(
+  reducerPath: string,
+  mutations: MutationDefinitions | undefined,
+  collections: readonly string[],
+): Map<string, CompiledMutation> {
+  const compiled = new Map<string, CompiledMutation>()
+  if (mutations === undefined) return compiled
+  if (mutations === null || typeof mutations !== 'object') {
+    throw new TypeError('rtk-realtime: createRealtime({ mutations }) must be an object of mutation definitions by name')
+  }
+  for (const name of Object.keys(mutations)) {
+    const where = `rtk-realtime: createRealtime({ mutations }): mutations.${name}`
+    const def = mutations[name] as MutationDefinition | undefined
+    if (!/^[A-Za-z_$][\w$]*$/.test(name) || RESERVED_MUTATION_NAMES.includes(name)) {
+      throw new TypeError(`${where}: the name is reserved or not an identifier`)
+    }
+    if (!def || typeof def !== 'object') throw new TypeError(`${where} must be an object`)
+    if (!collections.includes(def.collection)) {
+      throw new TypeError(
+        `${where}.collection: "${String(def.collection)}" is not a declared collection (declared: ${collections.join(', ') || 'none'})`,
+      )
+    }
+    if (typeof def.message !== 'string' || def.message === '') throw new TypeError(`${where}.message must be a non-empty message type`)
+    if (typeof def.apply !== 'function') throw new TypeError(`${where}.apply must be a function (draft, args) => void | entity`)
+    if (def.key !== undefined && typeof def.key !== 'function') throw new TypeError(`${where}.key must be a function (args) => string`)
+    if (def.conflict !== undefined && typeof def.conflict !== 'function' && !STRATEGIES.includes(def.conflict)) {
+      throw new TypeError(`${where}.conflict must be one of ${STRATEGIES.join(', ')} or a function, got ${JSON.stringify(def.conflict)}`)
+    }
+    if (def.transport !== undefined && def.transport !== 'socket' && def.transport !== 'manual') {
+      throw new TypeError(`${where}.transport must be 'socket' or 'manual'`)
+    }
+    compiled.set(name, {
+      name,
+      actionType: `${reducerPath}/optimistic/${name}`,
+      collection: def.collection,
+      message: def.message,
+      apply: def.apply,
+      key: def.key ?? defaultKey,
+      conflict: def.conflict,
+      transport: def.transport ?? 'socket',
+    })
+  }
+  return compiled
+}

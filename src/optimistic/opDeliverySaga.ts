@@ -1,0 +1,77 @@
+import { call, fork, put, select, take } from 'redux-saga/effects'
+import type { Action, UnknownAction } from '@reduxjs/toolkit'
+import type { SagaIterator } from 'redux-saga'
+import type { ConnectionRuntime } from '../connection/runtime'
+import { sleep } from '../world/sleep'
+import { laneOf } from './dataTransaction'
+import type { OpRef } from './optimisticActions'
+import type { OpsRuntime, RunState } from './opsRuntime'
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/** The lanes an action can have made ready to send; null means "look at every lane". */
+function affectedLanes(ops: OpsRuntime, action: UnknownAction): string[] | null | undefined {
+  if (ops.mutationsByType.has(action.type)) {
+    const { collection, key } = action.payload as OpRef
+    return [laneOf(collection, key)]
+  }
+  const { actions } = ops
+  if (actions.opAcked.match(action) || actions.opNacked.match(action) || actions.opTimedOut.match(action)) {
+    return [laneOf(action.payload.collection, action.payload.key)]
+  }
+  if (actions.entitiesUpdated.match(action)) return action.payload.updates.map((u) => laneOf(u.collection, u.key))
+  if (actions.confirm.match(action) || actions.rollback.match(action)) return null
+  return undefined
+}
+
+/**
+ * Sends the head op of every ready lane. One op per key is on the wire at a time, so ops on a key
+ * reach the server in creation order even across retries, while other keys go on independently
+ * (DESIGN.md invariant 5). Every delivery carries the opId, so replays are idempotent.
+ */
+function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void, lanes: string[] | null): SagaIterator<void> {
+  const { optimistic } = ops.selectData(yield select())
+  const sent: OpRef[] = []
+  for (const lane of lanes ?? Object.keys(optimistic.lanes)) {
+    const head = optimistic.lanes[lane]?.[0]
+    if (!head || head.status !== 'queued') continue
+    const mutation = ops.mutations.get(head.mutation)
+    if (!mutation || mutation.transport !== 'socket') continue
+    const data = isPlainObject(head.args) ? { ...head.args, baseVersion: head.baseVersion } : { value: head.args, baseVersion: head.baseVersion }
+    send(rt.codec.encode({ type: mutation.message, id: head.opId, data }))
+    const ref: OpRef = { opId: head.opId, collection: head.collection, key: head.key }
+    run.opIndex.set(head.opId, ref)
+    sent.push(ref)
+  }
+  if (sent.length > 0) yield put(ops.actions.opsSent({ ops: sent, at: rt.timers.now() }))
+}
+
+// One periodic scan instead of a timer per op: thousands of ops in flight cost one timer.
+function* timeoutSaga(rt: ConnectionRuntime, ops: OpsRuntime): SagaIterator<void> {
+  const timeout = rt.config.optimistic.TIMEOUT
+  const tick = Math.min(1000, Math.max(50, Math.floor(timeout / 10)))
+  for (;;) {
+    yield call(sleep, rt.timers, tick)
+    const now = rt.timers.now()
+    const { optimistic } = ops.selectData(yield select())
+    for (const lane of Object.values(optimistic.lanes)) {
+      const head = lane[0]
+      if (head?.status === 'sent' && head.sentAt !== undefined && now - head.sentAt >= timeout) {
+        yield put(ops.actions.opTimedOut({ opId: head.opId, collection: head.collection, key: head.key, at: now }))
+      }
+    }
+  }
+}
+
+/** Runs while the socket is open: sends ready ops as they appear, and times out silent ones. */
+export function* opDeliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void): SagaIterator<void> {
+  yield fork(timeoutSaga, rt, ops)
+  yield* sendReady(rt, ops, run, send, null)
+  const isTrigger = (action: Action) => affectedLanes(ops, action as UnknownAction) !== undefined
+  for (;;) {
+    const action: UnknownAction = yield take(isTrigger)
+    const lanes = affectedLanes(ops, action)
+    if (lanes !== undefined) yield* sendReady(rt, ops, run, send, lanes)
+  }
+}
