@@ -22,6 +22,8 @@ import { createMutationActions, type MutationActionCreators } from './optimistic
 import type { OpsRuntime } from './optimistic/opsRuntime'
 import type { Conflict } from './optimistic/types'
 import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
+import { withInboundCounter } from './connection/withInboundCounter'
+import type { StoreAccess } from './connection/handleFrame'
 import { createRealtimeMiddleware, type RequestAction } from './createRealtimeMiddleware'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import type { Codec } from './protocol/codec'
@@ -103,7 +105,7 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
   readonly reducer: Reducer<RealtimeState>
   /** Add it with `.concat(realtime.middleware)`; it starts the socket saga on its own. */
   readonly middleware: ReturnType<typeof createRealtimeMiddleware>
-  /** The root saga, for `runSaga: false` stores that fork it themselves. */
+  /** The root saga, for `runSaga: false` stores that fork it themselves (`fork(realtime.saga)`). */
   readonly saga: () => SagaIterator<void>
   /**
    * Every action creator of the package: the connection's (`connect`, `disconnect`, `send`, …),
@@ -142,7 +144,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const now = () => timers.now()
 
   const { names: collectionNames, parsers } = compileCollections(options.collections)
-  const mutations = compileMutations(reducerPath, options.mutations, collectionNames)
+  const mutations = compileMutations(reducerPath, options.mutations, collectionNames, values.updates.DEBOUNCE_DELAY)
   for (const type of parsers.keys()) {
     if (options.inbound && Object.hasOwn(options.inbound, type)) {
       throw new TypeError(`rtk-realtime: createRealtime: "${type}" is both an inbound route and a collection update type; pick one`)
@@ -176,8 +178,9 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     ...(ops ? { ops } : {}),
   }
 
-  function* saga(): SagaIterator<void> {
+  function* saga(store?: StoreAccess): SagaIterator<void> {
     const { run, batches } = createRunState(runtime)
+    if (store) run.store = store
     function* putBatches(): SagaIterator<void> {
       for (;;) {
         const batch: UpdateBatch = yield take(batches)
@@ -212,7 +215,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     defaultStrategy: values.optimistic.CONFLICT_RESOLUTION,
     optimistic: values.features.ENABLE_OPTIMISTIC_UPDATES,
   })
-  const reducer = createRealtimeReducer(slice.reducer, dataReducer)
+  const reducer = createRealtimeReducer(withInboundCounter(slice.reducer, reducerPath), dataReducer)
   const middleware = createRealtimeMiddleware({
     reducerPath,
     actions: slice.actions,

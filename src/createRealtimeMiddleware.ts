@@ -30,7 +30,7 @@ interface MiddlewareOptions {
   mutationsByType: ReadonlyMap<string, CompiledMutation>
   maxPending: number
   onConflict: ((conflict: Conflict) => void) | undefined
-  rootSaga: Saga<[]>
+  rootSaga: Saga<[{ dispatch(action: UnknownAction): unknown; getState(): unknown }]>
   runSaga: boolean
   logger: Logger
 }
@@ -64,7 +64,7 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
     const start = () => {
       if (started) return
       started = true
-      sagaMiddleware!.run(rootSaga)
+      sagaMiddleware!.run(rootSaga, { dispatch: (action: UnknownAction) => api.dispatch(action), getState: api.getState })
     }
     if (!started) queueMicrotask(start)
 

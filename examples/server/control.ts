@@ -10,6 +10,8 @@
  * - `broadcast { messageType, payload }`: one broadcast; replies `{ done: true, seq }`.
  * - `stats`: replies `{ done: true, clients, seq, received }` (received = count of recorded messages).
  * - `close { code?, reason? }` / `terminate`: closes / terminates every client after replying.
+ * - `touch`, `delete`, `widgets`, `seed`: the authoritative widgets (see widgetControl.ts).
+ *   (`blast` bypasses them: its frames are synthetic and change no widget.)
  * A malformed CONTROL gets `{ type: 'ERROR', replyTo: id, data: { reason } }`.
  * CONTROL replies are never delayed or dropped by the fault knobs.
  */
@@ -17,6 +19,7 @@ import type { WebSocket } from 'ws'
 import { applyFaultPatch, type FaultyReplier } from './faults'
 import { errorFrame, reasonOf, replyFrame } from './protocol'
 import type { ReferenceServer, WireMessage } from './types'
+import { WIDGET_CONTROL_OPS, widgetControl } from './widgetControl'
 
 /** What a CONTROL message needs from the server. */
 export interface ControlContext {
@@ -95,6 +98,10 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
         return
       }
       default:
+        if (typeof data.op === 'string' && WIDGET_CONTROL_OPS.has(data.op)) {
+          reply(widgetControl(server, data))
+          return
+        }
         throw new Error(`unknown CONTROL op: ${String(data.op)}`)
     }
   } catch (error) {

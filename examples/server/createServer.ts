@@ -1,6 +1,6 @@
 /**
  * `startServer`: wires the HTTP server, the WebSocket upgrade on one path, the dispatcher, the
- * broadcast log and the fault knobs into a {@link ReferenceServer}.
+ * broadcast log, the widget store and the fault knobs into a {@link ReferenceServer}.
  */
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -9,10 +9,13 @@ import { AnsweredIds } from './answeredIds'
 import { fanOut } from './blast'
 import { BroadcastLog } from './broadcastLog'
 import { dispatchFrame, type DispatchDeps } from './dispatch'
+import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
 import { defaultRequestHandlers } from './handlers'
 import { createStaticHandler, sendText } from './staticFiles'
-import type { BroadcastFrame, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
+import type { BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
+import { createWidgetApi } from './widgetApi'
+import { WidgetStore } from './widgets'
 
 /** How many broadcasts the SYNC log keeps. */
 export const BROADCAST_LOG_CAPACITY = 1_000
@@ -47,6 +50,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const broadcasts = new BroadcastLog(BROADCAST_LOG_CAPACITY)
   const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...(options.requestHandlers ?? [])])
   const messageHandlers = new Map<string, MessageHandler>(options.messageHandlers ?? [])
+  const entityMessages = new Map<string, EntityOpKind>(options.entityMessages ?? DEFAULT_ENTITY_MESSAGES)
+  const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
+  const store = new WidgetStore(options.widgets ? structuredClone([...options.widgets]) : [])
   let seq = 0
   let stopping: Promise<void> | null = null
   const waiters = new Set<{ n: number; resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>()
@@ -110,6 +116,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     },
     requestHandlers,
     messageHandlers,
+    entityMessages,
+    widgets: () => widgetApi.widgets(),
+    widget: (id) => widgetApi.widget(id),
+    touch: (id, patch) => widgetApi.touch(id, patch),
+    deleteWidget: (id) => widgetApi.deleteWidget(id),
+    seedWidgets: (widgets) => widgetApi.seedWidgets(widgets),
     clientCount: () => openClients().length,
     waitForClients(n, timeoutMs = 5_000) {
       return new Promise<void>((resolve, reject) => {
@@ -174,11 +186,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     },
   }
 
+  const widgetApi = createWidgetApi(store, (type, data) => server.broadcast(type, data), () => entityBroadcastType)
+
   const deps: DispatchDeps = {
     server,
     allowControl,
     answered,
     replier,
+    store,
+    announce: (change, opId) => widgetApi.announce(change, opId),
     record(entry) {
       received.push(entry)
       if (received.length > maxReceived) received.splice(0, received.length - maxReceived)

@@ -1,14 +1,26 @@
 /**
- * The demo ticker: keeps the dashboard alive by broadcasting `WIDGET_UPDATE`s for a few widgets,
- * their values doing a random walk and their versions incrementing per widget.
+ * The demo: six seeded widgets, and a ticker that keeps the dashboard alive by moving their values
+ * in a random walk. The ticker changes widgets through the authoritative path ({@link
+ * ReferenceServer.touch}), so its broadcasts carry the same versions the server ACKs client ops with.
  */
-import type { ReferenceServer } from './types'
+import type { ReferenceServer, WidgetSeed } from './types'
+
+/** The widget ids of the demo. */
+export const DEMO_WIDGET_IDS: readonly string[] = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6']
+
+/**
+ * The demo's seed: `{ id, title, value }` per id (`w-3` is titled `Widget 3`), values in [20, 80].
+ * Pass it as `startServer({ widgets: demoWidgets() })`.
+ */
+export function demoWidgets(ids: readonly string[] = DEMO_WIDGET_IDS, random: () => number = Math.random): WidgetSeed[] {
+  return ids.map((id) => ({ id, title: id.replace(/^w-/, 'Widget '), value: Math.round(20 + random() * 60) }))
+}
 
 /** Options of {@link startDemoTicker}. */
 export interface DemoTickerOptions {
   /** Period between rounds of updates, in ms. @default 1000 */
   intervalMs?: number
-  /** Widget ids updated every round. @default w-1 .. w-6 */
+  /** Widget ids moved every round; ids that do not exist (e.g. deleted by a user) are skipped. @default w-1 .. w-6 */
   widgetIds?: readonly string[]
   /** Random source in [0, 1). @default Math.random */
   random?: () => number
@@ -16,29 +28,30 @@ export interface DemoTickerOptions {
 
 /** A running ticker. */
 export interface DemoTicker {
-  /** Current `{ value, version }` per widget id. */
-  readonly widgets: ReadonlyMap<string, { value: number; version: number }>
-  /** Broadcasts one round now (what every interval does). */
+  /** Runs one round now (what every interval does). */
   tick(): void
   /** Stops the interval. */
   stop(): void
 }
 
-/** Starts broadcasting `WIDGET_UPDATE { id, value, version }` for every widget each interval. */
+/**
+ * Starts moving the widgets' `value` every interval: a step in [-5, 5), clamped to [0, 100],
+ * rounded to one decimal, applied with `server.touch` (one versioned `WIDGET_UPDATE` broadcast per
+ * widget, without opId). A widget whose value is not a number restarts from 50.
+ */
 export function startDemoTicker(server: ReferenceServer, options: DemoTickerOptions = {}): DemoTicker {
   const random = options.random ?? Math.random
-  const ids = options.widgetIds ?? ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6']
-  const widgets = new Map<string, { value: number; version: number }>()
-  for (const id of ids) widgets.set(id, { value: Math.round(20 + random() * 60), version: 0 })
+  const ids = options.widgetIds ?? DEMO_WIDGET_IDS
 
   const tick = (): void => {
-    for (const [id, widget] of widgets) {
+    for (const id of ids) {
+      const widget = server.widget(id)
+      if (!widget) continue
+      const current = typeof widget.value === 'number' && Number.isFinite(widget.value) ? widget.value : 50
       const step = (random() - 0.5) * 10
-      widget.value = Math.round(Math.min(100, Math.max(0, widget.value + step)) * 10) / 10
-      widget.version += 1
-      server.broadcast('WIDGET_UPDATE', { id, value: widget.value, version: widget.version })
+      server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })
     }
   }
   const timer = setInterval(tick, options.intervalMs ?? 1000)
-  return { widgets, tick, stop: () => clearInterval(timer) }
+  return { tick, stop: () => clearInterval(timer) }
 }

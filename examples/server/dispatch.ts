@@ -1,22 +1,17 @@
 /**
- * Routing of one client frame: PING, CONTROL, requests, and ACKed messages with opId
- * de-duplication. The server wiring supplies the state through {@link DispatchDeps}.
+ * Routing of one client frame: PING, CONTROL, requests, and ops (messages with an id answered by
+ * ACK/NACK): a registered message handler, else an entity op, else a generic `{ received: true }`
+ * ACK. The server wiring supplies the state through {@link DispatchDeps}.
  */
 import type { RawData, WebSocket } from 'ws'
 import type { AnsweredIds } from './answeredIds'
 import { handleControl } from './control'
+import { applyEntityOp } from './entityMessages'
 import type { FaultyReplier } from './faults'
-import {
-  NACK_ALL_REASON,
-  ackFrame,
-  decodeClientFrame,
-  errorFrame,
-  nackFrame,
-  pongFrame,
-  reasonOf,
-  replyFrame,
-} from './protocol'
+import { answerOp, type OpOutcome } from './ops'
+import { decodeClientFrame, errorFrame, pongFrame, reasonOf, replyFrame } from './protocol'
 import type { HandlerContext, IdentifiedMessage, ReceivedMessage, ReferenceServer, WireMessage } from './types'
+import type { WidgetChange, WidgetStore } from './widgets'
 
 /** What the dispatcher needs from the server. */
 export interface DispatchDeps {
@@ -24,6 +19,10 @@ export interface DispatchDeps {
   readonly allowControl: boolean
   readonly answered: AnsweredIds
   readonly replier: FaultyReplier
+  /** The authoritative widgets that entity ops change. */
+  readonly store: WidgetStore
+  /** Broadcasts a widget change caused by op `opId`. */
+  announce(change: WidgetChange, opId: string): void
   record(entry: ReceivedMessage): void
   log(line: string): void
 }
@@ -78,24 +77,17 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
     return
   }
 
-  if (stored) {
-    replier.reply(socket, stored, 'ack')
-    return
-  }
-  if (server.faults.nackAll) {
-    replier.reply(socket, nackFrame(id, NACK_ALL_REASON, false), 'ack')
-    return
-  }
-  const messageHandler = server.messageHandlers.get(message.type)
-  let ack: WireMessage
-  try {
-    ack = messageHandler ? ackFrame(id, messageHandler(request, context)) : ackFrame(id)
-  } catch (error) {
-    replier.reply(socket, nackFrame(id, reasonOf(error), false), 'ack')
-    return
-  }
-  deps.answered.set(id, ack)
-  replier.reply(socket, ack, 'ack')
+  answerOp({ faults: server.faults, answered: deps.answered, replier }, socket, request, () => applyOp(deps, request, context))
+}
+
+/** Applies an op once: its message handler, else its entity kind, else nothing (generic ACK). */
+function applyOp(deps: DispatchDeps, op: IdentifiedMessage, context: HandlerContext): OpOutcome {
+  const { server } = deps
+  const messageHandler = server.messageHandlers.get(op.type)
+  if (messageHandler) return { data: messageHandler(op, context) }
+  const kind = server.entityMessages.get(op.type)
+  if (kind) return applyEntityOp({ store: deps.store, faults: server.faults, announce: deps.announce }, kind, op)
+  return { data: { received: true } }
 }
 
 function runRequest(deps: DispatchDeps, socket: WebSocket, request: IdentifiedMessage, run: () => unknown): void {

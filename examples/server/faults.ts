@@ -11,18 +11,26 @@ export const DEFAULT_FAULTS: Readonly<ServerFaults> = Object.freeze({
   answerPing: true,
   dropReplies: false,
   nackAll: false,
+  nackRetryable: false,
+  conflictOnBaseVersion: false,
+  dropAcks: false,
 })
 
-/** A fresh, mutable knob object: the defaults overridden by `initial`. */
+/** The boolean knobs, settable over the wire. */
+const BOOLEAN_KNOBS = ['answerPing', 'dropReplies', 'nackAll', 'nackRetryable', 'conflictOnBaseVersion', 'dropAcks'] as const
+
+/** A fresh, mutable knob object: the defaults overridden by `initial` (including an in-process `rejectIf`). */
 export function createFaults(initial: Partial<ServerFaults> = {}): ServerFaults {
   const faults: ServerFaults = { ...DEFAULT_FAULTS }
   applyFaultPatch(faults, initial)
+  if (typeof initial.rejectIf === 'function') faults.rejectIf = initial.rejectIf
   return faults
 }
 
 /**
  * Copies the recognised, well-typed fields of `patch` onto `faults`. Unknown keys and values of
  * the wrong type are ignored, so a patch received over the wire cannot break the server.
+ * `rejectIf` is never set this way (functions do not travel); `rejectIf: null` clears it.
  * Returns the names of the knobs that were set.
  */
 export function applyFaultPatch(faults: ServerFaults, patch: unknown): string[] {
@@ -33,11 +41,15 @@ export function applyFaultPatch(faults: ServerFaults, patch: unknown): string[] 
     faults.replyDelayMs = p.replyDelayMs
     set.push('replyDelayMs')
   }
-  for (const key of ['answerPing', 'dropReplies', 'nackAll'] as const) {
+  for (const key of BOOLEAN_KNOBS) {
     if (typeof p[key] === 'boolean') {
       faults[key] = p[key]
       set.push(key)
     }
+  }
+  if (p.rejectIf === null) {
+    delete faults.rejectIf
+    set.push('rejectIf')
   }
   return set
 }
@@ -52,8 +64,12 @@ export type ReplyKind = 'pong' | 'ack' | 'request' | 'control' | 'error'
 
 /** Sends replies through the fault knobs. */
 export interface FaultyReplier {
-  /** Encodes and sends `frame` to `socket`, honouring the knobs for `kind`. */
-  reply(socket: WebSocket, frame: WireMessage, kind: ReplyKind): void
+  /**
+   * Encodes and sends `frame` to `socket`, honouring the knobs for `kind`. `after` runs right after
+   * the frame was handed to the socket (after its delay), or at once when the frame is dropped; it
+   * does not run for a delayed reply cancelled by {@link FaultyReplier.cancelPending}.
+   */
+  reply(socket: WebSocket, frame: WireMessage, kind: ReplyKind, after?: () => void): void
   /** Cancels replies still waiting out their delay (on stop). */
   cancelPending(): void
 }
@@ -67,19 +83,24 @@ export function createFaultyReplier(faults: ServerFaults): FaultyReplier {
   }
 
   return {
-    reply(socket, frame, kind) {
+    reply(socket, frame, kind, after) {
       const faulty = kind === 'pong' || kind === 'ack' || kind === 'request'
-      if (faulty && kind !== 'pong' && faults.dropReplies) return
+      if (faulty && kind !== 'pong' && faults.dropReplies) {
+        after?.()
+        return
+      }
       const text = JSON.stringify(frame)
       const delay = faulty ? faults.replyDelayMs : 0
       if (delay > 0) {
         const timer = setTimeout(() => {
           pending.delete(timer)
           send(socket, text)
+          after?.()
         }, delay)
         pending.add(timer)
       } else {
         send(socket, text)
+        after?.()
       }
     },
     cancelPending() {

@@ -15,9 +15,11 @@ export const timeHandler: RequestHandler = () => ({ now: Date.now() })
 
 /**
  * `SYNC { since }`: replies `{ messages, seq }` with the broadcasts numbered after `since`, or
- * `{ snapshot: true, seq, messages: [] }` when the bounded log no longer reaches back to `since`
- * (or `since` is ahead of the server, e.g. after a server restart): the client must then refetch
- * its state as a whole.
+ * `{ snapshot: true, seq, messages: [], widgets }` when the bounded log no longer reaches back to
+ * `since` (or `since` is ahead of the server, e.g. after a server restart): the client must then
+ * rebuild its state from `widgets` (every live widget as `{ ...entity, version }`), which is
+ * the state as of broadcast `seq` or newer (a change whose broadcast is still delayed behind its ACK
+ * is already in it; its broadcast then repeats a version the client holds).
  */
 export const syncHandler: RequestHandler = (request, { server }) => {
   const data = request.data as { since?: unknown } | undefined
@@ -27,13 +29,17 @@ export const syncHandler: RequestHandler = (request, { server }) => {
   }
   const seq = server.seq
   const messages = server.broadcastsSince(since)
-  if (messages === null) return { snapshot: true, seq, messages: [] }
+  if (messages === null) return { snapshot: true, seq, messages: [], widgets: server.widgets() }
   return { messages, seq }
 }
 
-/** The request handlers every server starts with: `ECHO`, `TIME`, `SYNC`. */
+/** `GET_WIDGETS`: replies `{ widgets, seq }`, every live widget as `{ ...entity, version }` (as of broadcast `seq` or newer, as for SYNC). */
+export const getWidgetsHandler: RequestHandler = (_request, { server }) => ({ widgets: server.widgets(), seq: server.seq })
+
+/** The request handlers every server starts with: `ECHO`, `TIME`, `SYNC`, `GET_WIDGETS`. */
 export const defaultRequestHandlers = new Map<string, RequestHandler>([
   ['ECHO', echoHandler],
   ['TIME', timeHandler],
   ['SYNC', syncHandler],
+  ['GET_WIDGETS', getWidgetsHandler],
 ])

@@ -4,12 +4,17 @@
  */
 export { startServer, BROADCAST_LOG_CAPACITY, ANSWERED_IDS_CAPACITY } from './createServer'
 export { DEFAULT_FAULTS, createFaults, applyFaultPatch } from './faults'
-export { defaultRequestHandlers, echoHandler, timeHandler, syncHandler } from './handlers'
+export { defaultRequestHandlers, echoHandler, timeHandler, syncHandler, getWidgetsHandler } from './handlers'
+export { WidgetStore, RESERVED_FIELDS, cleanFields, snapshotOf, type WidgetChange, type WidgetRecord } from './widgets'
+export { DEFAULT_ENTITY_MESSAGES, DEFAULT_ENTITY_BROADCAST_TYPE, applyEntityOp, changeBroadcastData, type EntityAck } from './entityMessages'
+export { OpRejection, answerOp, refusalOf, type OpOutcome } from './ops'
+export { NACK_ALL_REASON, NACK_RETRYABLE_REASON } from './protocol'
 export { createStaticHandler, CONTENT_TYPES } from './staticFiles'
-export { startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
+export { DEMO_WIDGET_IDS, demoWidgets, startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
 export { connectTestClient, type TestClient } from './testClient'
 export type {
   BroadcastFrame,
+  EntityOpKind,
   HandlerContext,
   IdentifiedMessage,
   MessageHandler,
@@ -18,5 +23,8 @@ export type {
   RequestHandler,
   ServerFaults,
   StartServerOptions,
+  WidgetEntity,
+  WidgetSeed,
+  WidgetSnapshot,
   WireMessage,
 } from './types'

@@ -13,14 +13,14 @@ import { existsSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startServer } from './createServer'
-import { startDemoTicker, type DemoTicker } from './demo'
+import { demoWidgets, startDemoTicker, type DemoTicker } from './demo'
 
 const USAGE = `usage: node --import tsx examples/server/main.ts [options]
   --port <n>       TCP port (default 3000; 0 picks a free one)
   --host <addr>    interface to listen on (default 127.0.0.1)
   --static <dir>   serve files from <dir> over HTTP (default: examples/dashboard/dist if built)
   --control        accept CONTROL messages (benchmarks drive the server with them)
-  --demo           broadcast WIDGET_UPDATEs for w-1..w-6 every second
+  --demo           seed widgets w-1..w-6 and move their values every second
   --verbose        log connections and errors to stderr
   --help           show this help`
 
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       allowControl: values.control,
       log,
       maxReceived: 10_000,
+      ...(values.demo ? { widgets: demoWidgets() } : {}),
     })
   } catch (error) {
     const err = error as NodeJS.ErrnoException

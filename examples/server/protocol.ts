@@ -79,6 +79,9 @@ export function errorFrame(reason: string, replyTo?: string): WireMessage {
 /** The reason of the NACK sent by the `nackAll` fault knob. */
 export const NACK_ALL_REASON = 'rejected by server fault knob'
 
+/** The reason of the retryable NACK sent by the `nackRetryable` fault knob. */
+export const NACK_RETRYABLE_REASON = 'temporarily unavailable (server fault knob)'
+
 /** A readable reason from anything thrown. */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) return error.message

@@ -1,6 +1,6 @@
 /**
- * Shared types of the reference server: the fault knobs, the public server handle, the options of
- * `startServer`, and the handler signatures that later work can register.
+ * Shared types of the reference server: the fault knobs, the widgets, the public server handle, the
+ * options of `startServer`, and the handler signatures that later work can register.
  */
 import type { WebSocket } from 'ws'
 import type { Envelope } from '../../src/protocol/envelope'
@@ -21,7 +21,47 @@ export interface ServerFaults {
   dropReplies: boolean
   /** When true, client messages with an id get a non-retryable NACK instead of an ACK. @default false */
   nackAll: boolean
+  /** When true, client messages with an id get a retryable NACK instead of an ACK (unless `nackAll`). @default false */
+  nackRetryable: boolean
+  /**
+   * In-process only (cannot be set over CONTROL, only cleared with `null`): called for every op not
+   * yet applied; a returned string NACKs it (non-retryable) with that reason. @default undefined
+   */
+  rejectIf?: ((message: IdentifiedMessage) => string | undefined) | undefined
+  /**
+   * When true, an entity op whose `data.baseVersion` is lower than the widget's current version is
+   * NACKed (`conflict: base version N < current M`, non-retryable). When false: last writer wins.
+   * Ops without a numeric `baseVersion` are never conflicts. @default false
+   */
+  conflictOnBaseVersion: boolean
+  /**
+   * When true, ops are applied (and their changes broadcast) but not ACKed, replays included;
+   * NACKs still go out. Once cleared, a replay gets the stored ACK. @default false
+   */
+  dropAcks: boolean
 }
+
+/** A widget's fields, with its id. */
+export interface WidgetEntity {
+  id: string
+  [field: string]: unknown
+}
+
+/** A widget to seed: its id and fields (protocol fields such as `version` are ignored). */
+export type WidgetSeed = WidgetEntity
+
+/** A widget as the server reports it: `{ ...entity, version }`. */
+export interface WidgetSnapshot {
+  id: string
+  version: number
+  [field: string]: unknown
+}
+
+/**
+ * What an entity message type does: `update` patches (creating when absent), `create` creates
+ * (patching when present), `delete` deletes.
+ */
+export type EntityOpKind = 'update' | 'create' | 'delete'
 
 /** One decoded client message (PINGs excluded), as recorded in {@link ReferenceServer.received}. */
 export interface ReceivedMessage {
@@ -91,8 +131,17 @@ export interface StartServerOptions {
   maxReceived?: number
   /** Extra or replacing request handlers, on top of {@link defaultRequestHandlers}. */
   requestHandlers?: Iterable<readonly [string, RequestHandler]>
-  /** Message handlers that compute ACK data for specific message types. */
+  /** Message handlers that compute ACK data for specific message types (they take precedence over `entityMessages`). */
   messageHandlers?: Iterable<readonly [string, MessageHandler]>
+  /** Initial widgets, each at version 1. @default none */
+  widgets?: Iterable<WidgetSeed>
+  /**
+   * Which client message types are entity ops, and what they do. Replaces the default map.
+   * @default WIDGET_UPDATE -> update, WIDGET_CREATE -> create, WIDGET_DELETE -> delete
+   */
+  entityMessages?: Iterable<readonly [string, EntityOpKind]>
+  /** The type of the broadcast announcing every widget change. @default 'WIDGET_UPDATE' */
+  entityBroadcastType?: string
 }
 
 /** A running reference server (in-process handle). */
@@ -112,6 +161,24 @@ export interface ReferenceServer {
   readonly requestHandlers: Map<string, RequestHandler>
   /** Message handlers of this server (ACK data per message type); mutable. */
   readonly messageHandlers: Map<string, MessageHandler>
+  /** Entity message types of this server and what they do; mutable. */
+  readonly entityMessages: Map<string, EntityOpKind>
+  /** Every live widget as `{ ...entity, version }` (deep copies), in creation order. */
+  widgets(): WidgetSnapshot[]
+  /** Widget `id` as `{ ...entity, version }` (a deep copy), or undefined when it does not exist. */
+  widget(id: string): WidgetSnapshot | undefined
+  /**
+   * A server-side change, as if another user edited widget `id`: applies `patch` (creating the
+   * widget when absent), bumps its version and broadcasts it without `opId`. Returns the new version.
+   */
+  touch(id: string, patch?: Readonly<Record<string, unknown>>): number
+  /** Deletes widget `id` and broadcasts the deletion; returns the new version, or undefined when there was no such widget. */
+  deleteWidget(id: string): number | undefined
+  /**
+   * Replaces every widget with `widgets`, without broadcasting (set state up before clients
+   * connect). New ids start at version 1; ids seen before continue from their last version.
+   */
+  seedWidgets(widgets: Iterable<WidgetSeed>): void
   /** Number of open client sockets. */
   clientCount(): number
   /** Resolves when at least `n` clients are connected; rejects after `timeoutMs` (default 5000). */

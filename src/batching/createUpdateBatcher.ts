@@ -170,12 +170,16 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
     for (let i = 0; i < batch.length; i++) {
       const update = batch[i] as CoalescedUpdate
       const list = lists?.[i]
-      // Copies, never mutation: the update objects belong to the caller.
-      if (list !== undefined) {
-        // A Set keeps first-insertion order: arrival order, repeats removed.
-        if (list.length > 0) batch[i] = { ...update, opIds: list.length > 1 ? Array.from(new Set(list)) : list }
-      } else if (update.opId !== undefined) {
-        batch[i] = { ...update, opIds: [update.opId] }
+      let opIds: string[] | undefined
+      // A Set keeps first-insertion order: arrival order, repeats removed.
+      if (list !== undefined) opIds = list.length > 1 ? Array.from(new Set(list)) : list.length > 0 ? list : undefined
+      else if (update.opId !== undefined) opIds = [update.opId]
+      if (opIds !== undefined) {
+        // A copy, never a mutation: the update objects belong to the caller. Object.assign, not
+        // spread: on objects from JSON.parse, spread measured about 10 times slower here.
+        const copy: CoalescedUpdate = Object.assign({}, update)
+        copy.opIds = opIds
+        batch[i] = copy
       }
     }
 

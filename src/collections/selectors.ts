@@ -4,7 +4,7 @@ import type { EntityRecord } from './types'
 
 /** Selectors over the root state for collections and ops. Each takes the root state first. */
 export interface DataSelectors {
-  /** What the UI shows for one entity (`view`), or undefined when the package knows nothing of it. */
+  /** What the UI shows for one entity (`view`; null when deleted), or undefined when the package knows nothing of it. */
   selectEntity(state: unknown, collection: string, key: string): unknown
   /** `{ confirmed, version, view }` of one entity. */
   selectEntityRecord(state: unknown, collection: string, key: string): EntityRecord | undefined
@@ -34,7 +34,10 @@ export function createDataSelectors(reducerPath: string): DataSelectors {
     return found
   }
   return {
-    selectEntity: (state, collection, key) => collectionOf(state, collection).entities[key]?.view ?? undefined,
+    selectEntity(state, collection, key) {
+      const record = collectionOf(state, collection).entities[key]
+      return record === undefined ? undefined : record.view
+    },
     selectEntityRecord: (state, collection, key) => collectionOf(state, collection).entities[key],
     selectEntities(state, collection) {
       const entities = collectionOf(state, collection).entities

@@ -195,13 +195,6 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
           state.lastMessageAt = action.payload.at
         },
       )
-      builder.addMatcher(
-        (action): action is InboundAction => isInboundAction(action, reducerPath),
-        (state, action) => {
-          state.received += 1
-          state.lastMessageAt = action.meta.realtime.receivedAt
-        },
-      )
     },
   })
 }
@@ -220,7 +213,7 @@ export interface InboundMeta {
 }
 
 /** An action made from an inbound frame, by the generic route or a registered one. */
-export interface InboundAction<P = unknown> {
+export type InboundAction<P = unknown> = {
   type: string
   payload: P
   meta: { realtime: InboundMeta }

@@ -1,25 +1,31 @@
-import { put, select } from 'redux-saga/effects'
-import type { SagaIterator } from 'redux-saga'
+import type { UnknownAction } from '@reduxjs/toolkit'
 import type { ConnectionRuntime } from './runtime'
 import type { RunState } from '../optimistic/opsRuntime'
 
+/** How the read loop reaches the store: the store's own functions, or a collector for `put`. */
+export interface StoreAccess {
+  dispatch(action: UnknownAction): unknown
+  getState(): unknown
+}
+
 /**
- * Turns one inbound frame into actions: a rejection, a heartbeat answer, a request's reply, or
- * the routed message. Delegated to with `yield*` from the read loop, so the hot path pays for
- * no extra task per frame.
+ * Turns one inbound frame into actions: a rejection, a heartbeat answer, a request's reply, an
+ * entity update for the batcher, or the routed message. A plain function, not a generator: it
+ * runs once per frame, and a saga effect per frame would cost more than the rest together.
  */
-export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: string) => void, run: RunState): SagaIterator<void> {
+export function handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: string) => void, run: RunState, store: StoreAccess): void {
   const { actions } = rt
+  const put = (action: UnknownAction) => store.dispatch(action)
   const receivedAt = rt.timers.now()
   const decoded = rt.codec.decode(frame)
   if (!decoded.ok) {
-    yield put(actions.messageRejected({ code: decoded.code, reason: decoded.reason, at: receivedAt }))
+    put(actions.messageRejected({ code: decoded.code, reason: decoded.reason, at: receivedAt }))
     return
   }
   const message = decoded.message
   if (decoded.stripped && decoded.stripped.length > 0) {
     // The cleaned message is still delivered; the rejection records what was removed and why.
-    yield put(
+    put(
       actions.messageRejected({
         code: 'forbidden_key',
         reason: `rtk-realtime: removed forbidden keys from "${message.type}": ${decoded.stripped.join(', ')}`,
@@ -32,8 +38,8 @@ export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text:
   switch (message.type) {
     case 'PONG': {
       const ts = (message.data as { ts?: unknown } | undefined)?.ts
-      if (typeof ts === 'number') yield put(actions.pongReceived({ sentAt: ts, receivedAt }))
-      else yield put(actions.pongReceived({ sentAt: receivedAt, receivedAt }))
+      if (typeof ts === 'number') put(actions.pongReceived({ sentAt: ts, receivedAt }))
+      else put(actions.pongReceived({ sentAt: receivedAt, receivedAt }))
       return
     }
     case 'PING': {
@@ -51,7 +57,7 @@ export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text:
     if (parse) {
       const update = parse(message)
       if (typeof update === 'string') {
-        yield put(actions.messageRejected({ code: 'validation_failed', reason: `rtk-realtime: "${message.type}" update rejected: ${update}`, type: message.type, at: receivedAt }))
+        put(actions.messageRejected({ code: 'validation_failed', reason: `rtk-realtime: "${message.type}" update rejected: ${update}`, type: message.type, at: receivedAt }))
       } else {
         run.addUpdate(update)
       }
@@ -64,22 +70,22 @@ export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text:
         run.opIndex.delete(ref.opId)
         const hasValue = Object.hasOwn(data, 'value')
         const version = typeof data.version === 'number' ? data.version : undefined
-        yield put(ops.actions.opAcked({ ...ref, ...(version === undefined ? {} : { version }), ...(hasValue ? { value: data.value } : {}), hasValue, at: receivedAt }))
+        put(ops.actions.opAcked({ ...ref, ...(version === undefined ? {} : { version }), ...(hasValue ? { value: data.value } : {}), hasValue, at: receivedAt }))
       } else {
         const reason = typeof data.reason === 'string' ? data.reason : 'no reason given'
-        yield put(ops.actions.opNacked({ ...ref, reason, retryable: data.retryable === true, at: receivedAt }))
+        put(ops.actions.opNacked({ ...ref, reason, retryable: data.retryable === true, at: receivedAt }))
       }
       return
     }
   }
   if (message.replyTo !== undefined) {
-    const connection = rt.selectConnection(yield select())
+    const connection = rt.selectConnection(store.getState())
     if (Object.hasOwn(connection.requests, message.replyTo)) {
       const requestId = message.replyTo
       if (message.type === 'NACK' || message.type === 'ERROR') {
         const data = (message.data ?? {}) as { reason?: unknown }
         const reason = typeof data.reason === 'string' ? data.reason : 'no reason given'
-        yield put(
+        put(
           actions.requestFailed({
             requestId,
             error: {
@@ -90,12 +96,12 @@ export function* handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text:
           }),
         )
       } else {
-        yield put(actions.requestSucceeded({ requestId, reply: message }))
+        put(actions.requestSucceeded({ requestId, reply: message }))
       }
       return
     }
   }
   const routed = rt.route(message, receivedAt)
-  if ('rejection' in routed) yield put(actions.messageRejected(routed.rejection))
-  else yield put(routed.action)
+  if ('rejection' in routed) put(actions.messageRejected(routed.rejection))
+  else put(routed.action)
 }

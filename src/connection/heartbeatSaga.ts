@@ -16,11 +16,10 @@ export function* heartbeatSaga(rt: ConnectionRuntime, send: (text: string) => vo
   const { HEARTBEAT_INTERVAL: interval, PONG_TIMEOUT: pongTimeout } = rt.config.websocket
   if (interval <= 0) return yield call(never)
   const { actions } = rt
+  // Matched against every dispatched action while open: keep it to a Set lookup.
+  const triggers = new Set<string>([actions.livenessCheck.type, actions.offline.type, actions.online.type])
   const isTrigger = (action: Action) =>
-    actions.livenessCheck.match(action) ||
-    actions.offline.match(action) ||
-    actions.online.match(action) ||
-    (actions.visibilityChanged.match(action) && action.payload.visible)
+    triggers.has(action.type) || (actions.visibilityChanged.match(action) && action.payload.visible)
 
   // The first PING goes out at once: it proves the new socket works and gives a latency now.
   for (let first = true; ; first = false) {

@@ -1,4 +1,5 @@
-import { call, put, race, take } from 'redux-saga/effects'
+import { call, put, race, select, take } from 'redux-saga/effects'
+import type { UnknownAction } from '@reduxjs/toolkit'
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { SOCKET_OPEN, type WebSocketLike } from '../world/webSocket'
 import { handleFrame } from './handleFrame'
@@ -22,7 +23,16 @@ function* readLoop(
     const event: SocketEvent = yield take(channel)
     switch (event.kind) {
       case 'message':
-        yield* handleFrame(rt, event.data, send, run)
+        if (run.store) {
+          // Run by our own middleware: dispatch straight into the store, one call per frame.
+          handleFrame(rt, event.data, send, run, run.store)
+        } else {
+          // Forked from the user's root saga: the store is only reachable through effects.
+          const state: unknown = yield select()
+          const out: UnknownAction[] = []
+          handleFrame(rt, event.data, send, run, { dispatch: (a) => out.push(a), getState: () => state })
+          for (const action of out) yield put(action)
+        }
         break
       case 'close':
         return { code: event.code, reason: event.reason, wasClean: event.wasClean }

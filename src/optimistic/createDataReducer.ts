@@ -85,6 +85,16 @@ export function createDataReducer(options: DataReducerOptions) {
     const tx = new DataTransaction(state)
     if (tx.count >= options.maxPending) return state // the middleware refuses it before it gets here
     const record = tx.entity(payload.collection, payload.key)
+    const lane = tx.lane(payload.collection, payload.key)
+    const last = lane[lane.length - 1]
+    if (
+      mutation.debounceMs > 0 && last && last.mutation === mutation.name && last.status === 'queued' &&
+      last.notBefore !== undefined && payload.createdAt < last.notBefore
+    ) {
+      // Folded into the waiting op: the view follows this call, one op goes out for the window.
+      writeLane(tx, payload.collection, payload.key, [...lane.slice(0, -1), { ...last, args: payload.args }], record)
+      return tx.commit()
+    }
     const op: Op = {
       opId: payload.opId,
       mutation: mutation.name,
@@ -96,7 +106,8 @@ export function createDataReducer(options: DataReducerOptions) {
       attempts: 0,
       createdAt: payload.createdAt,
     }
-    tx.setLane(op.collection, op.key, [...tx.lane(op.collection, op.key), op])
+    if (mutation.debounceMs > 0 && op.status === 'queued') op.notBefore = payload.createdAt + mutation.debounceMs
+    tx.setLane(op.collection, op.key, [...lane, op])
     // Appending to the lane only needs the new op applied on top of the current view.
     const view = options.optimistic ? applyOp(record.view, op, mutation) : record.view
     tx.setEntity(op.collection, op.key, { ...record, view })

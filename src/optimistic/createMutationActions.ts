@@ -2,7 +2,7 @@ import type { CompiledMutation, MutationDefinition, MutationDefinitions } from '
 import type { MutationPayload } from './optimisticActions'
 
 /** The action a mutation creator makes. */
-export interface MutationAction<Args = unknown> {
+export type MutationAction<Args = unknown> = {
   type: string
   payload: MutationPayload<Args>
 }

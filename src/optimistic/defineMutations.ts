@@ -39,6 +39,15 @@ export interface MutationDefinition<Entity = any, Args = any> {
    * @default 'socket'
    */
   transport?: 'socket' | 'manual'
+  /**
+   * Outbound debounce, for "set" mutations such as a slider: the view follows every call, but a
+   * call made while an earlier op of this mutation on the same entity still waits (up to this many
+   * ms after that op was created) is folded into it (its args replace the waiting op's args), so
+   * one op per window goes out. `true` uses `config.updates.DEBOUNCE_DELAY`. Do not use it for
+   * mutations whose calls accumulate (increments): a folded call's args are gone.
+   * @default 0 (every call is its own op)
+   */
+  debounce?: number | boolean
 }
 
 /** Mutations by name. */
@@ -54,6 +63,8 @@ export interface CompiledMutation {
   key: (args: unknown) => string
   conflict?: ConflictStrategy | ConflictResolver
   transport: 'socket' | 'manual'
+  /** Outbound debounce window in ms; 0 for none. */
+  debounceMs: number
 }
 
 const STRATEGIES: readonly string[] = ['REMOTE_WINS', 'LOCAL_WINS', 'MERGE']
@@ -73,6 +84,7 @@ export function compileMutations(
   reducerPath: string,
   mutations: MutationDefinitions | undefined,
   collections: readonly string[],
+  defaultDebounce = 100,
 ): Map<string, CompiledMutation> {
   const compiled = new Map<string, CompiledMutation>()
   if (mutations === undefined) return compiled
@@ -100,6 +112,10 @@ export function compileMutations(
     if (def.transport !== undefined && def.transport !== 'socket' && def.transport !== 'manual') {
       throw new TypeError(`${where}.transport must be 'socket' or 'manual'`)
     }
+    const debounce = def.debounce ?? 0
+    if (typeof debounce !== 'boolean' && (typeof debounce !== 'number' || !(debounce >= 0) || !Number.isFinite(debounce))) {
+      throw new TypeError(`${where}.debounce must be a non-negative number of ms or a boolean, got ${JSON.stringify(debounce)}`)
+    }
     compiled.set(name, {
       name,
       actionType: `${reducerPath}/optimistic/${name}`,
@@ -109,6 +125,7 @@ export function compileMutations(
       key: def.key ?? defaultKey,
       conflict: def.conflict,
       transport: def.transport ?? 'socket',
+      debounceMs: debounce === true ? defaultDebounce : debounce === false ? 0 : debounce,
     })
   }
   return compiled

@@ -1,4 +1,4 @@
-import { call, fork, put, select, take } from 'redux-saga/effects'
+import { call, fork, put, race, select, take } from 'redux-saga/effects'
 import type { Action, UnknownAction } from '@reduxjs/toolkit'
 import type { SagaIterator } from 'redux-saga'
 import type { ConnectionRuntime } from '../connection/runtime'
@@ -33,9 +33,14 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction): string[] | null 
 function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void, lanes: string[] | null): SagaIterator<void> {
   const { optimistic } = ops.selectData(yield select())
   const sent: OpRef[] = []
+  const now = rt.timers.now()
   for (const lane of lanes ?? Object.keys(optimistic.lanes)) {
     const head = optimistic.lanes[lane]?.[0]
     if (!head || head.status !== 'queued') continue
+    if (head.notBefore !== undefined && head.notBefore > now) {
+      run.wakeAt = Math.min(run.wakeAt ?? Infinity, head.notBefore)
+      continue
+    }
     const mutation = ops.mutations.get(head.mutation)
     if (!mutation || mutation.transport !== 'socket') continue
     const data = isPlainObject(head.args) ? { ...head.args, baseVersion: head.baseVersion } : { value: head.args, baseVersion: head.baseVersion }
@@ -44,7 +49,7 @@ function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send:
     run.opIndex.set(head.opId, ref)
     sent.push(ref)
   }
-  if (sent.length > 0) yield put(ops.actions.opsSent({ ops: sent, at: rt.timers.now() }))
+  if (sent.length > 0) yield put(ops.actions.opsSent({ ops: sent, at: now }))
 }
 
 // One periodic scan instead of a timer per op: thousands of ops in flight cost one timer.
@@ -67,11 +72,28 @@ function* timeoutSaga(rt: ConnectionRuntime, ops: OpsRuntime): SagaIterator<void
 /** Runs while the socket is open: sends ready ops as they appear, and times out silent ones. */
 export function* opDeliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void): SagaIterator<void> {
   yield fork(timeoutSaga, rt, ops)
+  run.wakeAt = undefined
   yield* sendReady(rt, ops, run, send, null)
-  const isTrigger = (action: Action) => affectedLanes(ops, action as UnknownAction) !== undefined
+  // Every dispatched action is matched against this while the socket is open: a Set lookup, no allocation.
+  const { actions } = ops
+  const triggers = new Set<string>([
+    ...ops.mutationsByType.keys(),
+    actions.opAcked.type, actions.opNacked.type, actions.opTimedOut.type,
+    actions.entitiesUpdated.type, actions.confirm.type, actions.rollback.type,
+  ])
+  const isTrigger = (action: Action) => triggers.has(action.type)
   for (;;) {
-    const action: UnknownAction = yield take(isTrigger)
-    const lanes = affectedLanes(ops, action)
+    // A debounced op waits for its window; the earliest one sets an alarm.
+    const wakeAt = run.wakeAt
+    const next = wakeAt === undefined
+      ? { action: yield take(isTrigger) }
+      : yield race({ action: take(isTrigger), alarm: call(sleep, rt.timers, Math.max(0, wakeAt - rt.timers.now())) })
+    if (next.alarm) {
+      run.wakeAt = undefined
+      yield* sendReady(rt, ops, run, send, null)
+      continue
+    }
+    const lanes = affectedLanes(ops, next.action as UnknownAction)
     if (lanes !== undefined) yield* sendReady(rt, ops, run, send, lanes)
   }
 }

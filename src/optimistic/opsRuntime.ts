@@ -21,4 +21,8 @@ export interface RunState {
   addUpdate: (update: import('../collections/types').EntityUpdate) => void
   /** Flushes what the batcher holds (the session is ending). */
   flushUpdates: () => void
+  /** The store, when the package's middleware runs the saga (absent when forked by the user). */
+  store?: import('../connection/handleFrame').StoreAccess
+  /** The earliest time a debounced op becomes ready, while one waits. */
+  wakeAt?: number
 }

@@ -22,6 +22,8 @@ export interface Op {
   createdAt: number
   sentAt?: number
   lastError?: RealtimeError
+  /** A debounced op is not sent before this time (ms since epoch); later calls fold into it until then. */
+  notBefore?: number
   /**
    * Fields a MERGE resolution gave to the remote side: the op does not overwrite them in the view.
    */

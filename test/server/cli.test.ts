@@ -2,7 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startServer } from '../../examples/server/createServer'
-import { startDemoTicker } from '../../examples/server/demo'
+import { demoWidgets, startDemoTicker } from '../../examples/server/demo'
 import { connectTestClient } from '../../examples/server/testClient'
 import type { ReferenceServer, WireMessage } from '../../examples/server/types'
 
@@ -44,8 +44,12 @@ describe('reference server CLI', () => {
     expect(match?.[1]).toBe(match?.[2])
     const client = await connectTestClient(`ws://127.0.0.1:${match?.[1]}/ws`)
     expect((await client.request('ECHO', 'cli')).data).toBe('cli')
+    const seeded = (await client.request('GET_WIDGETS')).data as { widgets: Array<Record<string, unknown>> }
+    expect(seeded.widgets.map((w) => w.id)).toEqual(['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6'])
+    expect(seeded.widgets[0]).toEqual({ id: 'w-1', title: 'Widget 1', value: expect.any(Number), version: expect.any(Number) })
     const update = await client.next((m) => m.type === 'WIDGET_UPDATE', 3_000)
-    expect(update.data).toMatchObject({ id: expect.stringMatching(/^w-[1-6]$/), version: expect.any(Number) })
+    expect(update.data).toMatchObject({ id: expect.stringMatching(/^w-[1-6]$/), title: expect.any(String), version: expect.any(Number) })
+    expect((update.data as { version: number }).version).toBeGreaterThanOrEqual(2) // seeded at 1, moved by touch
     child.kill('SIGTERM')
     expect(await exit).toBe(0)
     await client.closed
@@ -59,23 +63,35 @@ describe('reference server CLI', () => {
 })
 
 describe('demo ticker', () => {
-  it('broadcasts a WIDGET_UPDATE per widget each round, versions incrementing per widget', async () => {
-    const server = await startServer({ port: 0, host: '127.0.0.1' })
+  it('moves seeded widgets through touch: one WIDGET_UPDATE per widget each round, versions incrementing per widget', async () => {
+    const seed = demoWidgets(['w-1', 'w-2', 'w-3'], () => 0.5)
+    expect(seed).toEqual([
+      { id: 'w-1', title: 'Widget 1', value: 50 },
+      { id: 'w-2', title: 'Widget 2', value: 50 },
+      { id: 'w-3', title: 'Widget 3', value: 50 },
+    ])
+    const server = await startServer({ port: 0, host: '127.0.0.1', widgets: seed })
     servers.push(server)
+    server.deleteWidget('w-3') // a deleted widget stays deleted: the ticker skips it
     const client = await connectTestClient(server.url)
-    const ticker = startDemoTicker(server, { intervalMs: 60_000, widgetIds: ['w-1', 'w-2'], random: () => 0.5 })
+    const ticker = startDemoTicker(server, { intervalMs: 60_000, widgetIds: ['w-1', 'w-2', 'w-3'], random: () => 0.5 })
     ticker.tick()
     ticker.tick()
     ticker.stop()
     const got: WireMessage[] = []
     for (let i = 0; i < 4; i++) got.push(await client.next())
     expect(got.map((m) => [(m.data as { id: string }).id, (m.data as { version: number }).version, m.seq])).toEqual([
-      ['w-1', 1, 1],
-      ['w-2', 1, 2],
-      ['w-1', 2, 3],
-      ['w-2', 2, 4],
+      ['w-1', 2, 2],
+      ['w-2', 2, 3],
+      ['w-1', 3, 4],
+      ['w-2', 3, 5],
     ])
-    expect(got.every((m) => m.type === 'WIDGET_UPDATE' && (m.data as { value: number }).value === 50)).toBe(true)
+    expect(got.every((m) => m.type === 'WIDGET_UPDATE' && (m.data as { value: number }).value === 50 && !('opId' in (m.data as object)))).toBe(true)
+    expect(got[0]?.data).toEqual({ id: 'w-1', title: 'Widget 1', value: 50, version: 2 })
+    expect(server.widgets()).toEqual([
+      { id: 'w-1', title: 'Widget 1', value: 50, version: 3 },
+      { id: 'w-2', title: 'Widget 2', value: 50, version: 3 },
+    ])
     client.ws.terminate()
   })
 })

@@ -100,10 +100,11 @@ describe('reference server: requests', () => {
 })
 
 describe('reference server: ACK, de-duplication, NACK', () => {
+  // Generic ops: message types that are not entity ops (those are in widgets.test.ts).
   it('ACKs a message by id and answers a replay identically, marking it duplicate', async () => {
     const server = await start()
     const client = await connect(server)
-    const op = { type: 'WIDGET_UPDATE', id: 'op-1', data: { id: 'w-1', value: 42, baseVersion: 3 } }
+    const op = { type: 'OP', id: 'op-1', data: { id: 'w-1', value: 42, baseVersion: 3 } }
     client.send(op)
     const first = await client.next(replyTo('op-1'))
     expect(first).toEqual({ type: 'ACK', replyTo: 'op-1', data: { received: true } })
@@ -111,8 +112,8 @@ describe('reference server: ACK, de-duplication, NACK', () => {
     const second = await client.next(replyTo('op-1'))
     expect(second).toEqual(first)
     expect(server.received).toEqual([
-      { type: 'WIDGET_UPDATE', id: 'op-1', data: op.data },
-      { type: 'WIDGET_UPDATE', id: 'op-1', data: op.data, duplicate: true },
+      { type: 'OP', id: 'op-1', data: op.data },
+      { type: 'OP', id: 'op-1', data: op.data, duplicate: true },
     ])
   })
 
@@ -128,7 +129,7 @@ describe('reference server: ACK, de-duplication, NACK', () => {
   it('NACKs every message with an id while nackAll is set', async () => {
     const server = await start({ faults: { nackAll: true } })
     const client = await connect(server)
-    client.send({ type: 'WIDGET_UPDATE', id: 'op-1', data: {} })
+    client.send({ type: 'OP', id: 'op-1', data: {} })
     expect(await client.next(replyTo('op-1'))).toEqual({
       type: 'NACK',
       replyTo: 'op-1',
@@ -136,7 +137,7 @@ describe('reference server: ACK, de-duplication, NACK', () => {
     })
     // A rejected op was not applied: once the knob is off, its retry is ACKed (not a duplicate).
     server.faults.nackAll = false
-    client.send({ type: 'WIDGET_UPDATE', id: 'op-1', data: {} })
+    client.send({ type: 'OP', id: 'op-1', data: {} })
     expect(await client.next(replyTo('op-1'))).toMatchObject({ type: 'ACK' })
     expect(server.received.map((m) => m.duplicate)).toEqual([undefined, undefined])
   })
@@ -144,7 +145,7 @@ describe('reference server: ACK, de-duplication, NACK', () => {
   it('drops ACKs while dropReplies is set, and ACKs the replay afterwards', async () => {
     const server = await start({ faults: { dropReplies: true } })
     const client = await connect(server)
-    client.send({ type: 'WIDGET_UPDATE', id: 'op-1', data: { value: 1 } })
+    client.send({ type: 'OP', id: 'op-1', data: { value: 1 } })
     client.send({ type: 'ECHO', id: 'r1', data: 1 })
     client.send({ type: 'PING', id: 'p1', data: { ts: 5 } })
     expect(await client.next()).toMatchObject({ type: 'PONG', replyTo: 'p1' })
@@ -152,7 +153,7 @@ describe('reference server: ACK, de-duplication, NACK', () => {
     expect(server.received.map((m) => m.id)).toEqual(['op-1', 'r1'])
 
     server.faults.dropReplies = false
-    client.send({ type: 'WIDGET_UPDATE', id: 'op-1', data: { value: 1 } })
+    client.send({ type: 'OP', id: 'op-1', data: { value: 1 } })
     expect(await client.next(replyTo('op-1'))).toEqual({ type: 'ACK', replyTo: 'op-1', data: { received: true } })
     expect(server.received[2]).toMatchObject({ id: 'op-1', duplicate: true })
   })
@@ -208,7 +209,7 @@ describe('reference server: broadcasts and SYNC', () => {
     const client = await connect(server)
     await server.blast(1_005, (i) => ({ type: 'TICK', data: i }))
     const old = await client.request('SYNC', { since: 4 })
-    expect(old.data).toEqual({ snapshot: true, seq: 1_005, messages: [] })
+    expect(old.data).toEqual({ snapshot: true, seq: 1_005, messages: [], widgets: [] })
     const recent = await client.request('SYNC', { since: 5 })
     expect((recent.data as { messages: WireMessage[] }).messages).toHaveLength(1_000)
     // A client ahead of the server (it saw another instance) must refetch too.
