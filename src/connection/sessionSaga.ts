@@ -23,17 +23,22 @@ function* readLoop(
     const event: SocketEvent = yield take(channel)
     switch (event.kind) {
       case 'message':
+      case 'messages': {
+        const frames = event.kind === 'message' ? [event.data] : event.frames
         if (run.store) {
           // Run by our own middleware: dispatch straight into the store, one call per frame.
-          handleFrame(rt, event.data, send, run, run.store)
+          for (const frame of frames) handleFrame(rt, frame, send, run, run.store)
         } else {
           // Forked from the user's root saga: the store is only reachable through effects.
-          const state: unknown = yield select()
-          const out: UnknownAction[] = []
-          handleFrame(rt, event.data, send, run, { dispatch: (a) => out.push(a), getState: () => state })
-          for (const action of out) yield put(action)
+          for (const frame of frames) {
+            const state: unknown = yield select()
+            const out: UnknownAction[] = []
+            handleFrame(rt, frame, send, run, { dispatch: (a) => out.push(a), getState: () => state })
+            for (const action of out) yield put(action)
+          }
         }
         break
+      }
       case 'close':
         return { code: event.code, reason: event.reason, wasClean: event.wasClean }
       case 'error':

@@ -6,6 +6,7 @@ import type { CloseInfo } from './types'
 export type SocketEvent =
   | { kind: 'open' }
   | { kind: 'message'; data: unknown }
+  | { kind: 'messages'; frames: unknown[] }
   | { kind: 'error' }
   | ({ kind: 'close' } & CloseInfo)
 
@@ -20,17 +21,40 @@ const ERROR: SocketEvent = { kind: 'error' }
  */
 export function createSocketChannel(socket: WebSocketLike): EventChannel<SocketEvent> {
   return eventChannel<SocketEvent>((emit) => {
+    // A burst: the frames that arrive in one turn of the event loop after the first (Node's ws
+    // parses a whole TCP read in one go). The first frame goes through at once; the rest travel
+    // together at the end of the turn, so the saga takes once per read instead of once per frame.
+    let burst: unknown[] | null = null
+    const endBurst = () => {
+      const frames = burst
+      burst = null
+      if (frames && frames.length > 0) emit({ kind: 'messages', frames })
+    }
     socket.onopen = () => emit(OPEN)
-    socket.onmessage = (event: { data: unknown }) => emit({ kind: 'message', data: event.data })
-    socket.onerror = () => emit(ERROR)
-    socket.onclose = (event: Partial<CloseInfo>) =>
+    socket.onmessage = (event: { data: unknown }) => {
+      if (burst) {
+        burst.push(event.data)
+        return
+      }
+      burst = []
+      queueMicrotask(endBurst)
+      emit({ kind: 'message', data: event.data })
+    }
+    socket.onerror = () => {
+      endBurst()
+      emit(ERROR)
+    }
+    socket.onclose = (event: Partial<CloseInfo>) => {
+      endBurst()
       emit({
         kind: 'close',
         code: typeof event.code === 'number' ? event.code : 1006,
         reason: typeof event.reason === 'string' ? event.reason : '',
         wasClean: event.wasClean === true,
       })
+    }
     return () => {
+      burst = null
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null
     }
   }, buffers.expanding<SocketEvent>(1024))

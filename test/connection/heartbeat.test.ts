@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../support/fakeWebSocket'
+import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 import { createTestStore } from '../support/createTestStore'
 
 beforeEach(() => {
@@ -116,6 +116,7 @@ describe('heartbeat', () => {
     t.store.dispatch(t.realtime.actions.visibilityChanged({ visible: true }))
     expect(pings(socket)).toHaveLength(2)
     answerPings(socket)
+    await endOfTurn()
     t.store.dispatch(t.realtime.actions.offline())
     expect(pings(socket)).toHaveLength(3)
     expect(t.connection().status).toBe('open')

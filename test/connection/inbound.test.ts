@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAction, createSlice } from '@reduxjs/toolkit'
-import { FakeWebSocket } from '../support/fakeWebSocket'
+import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 import { createTestStore } from '../support/createTestStore'
 
 beforeEach(() => {
@@ -27,6 +27,7 @@ describe('inbound routing', () => {
     const t = await openStore({ inbound: { STATS: statsReceived, ALERT: 'alerts/raised' } })
     FakeWebSocket.last.deliver({ type: 'STATS', data: { cpu: 0.5 }, seq: 7, ts: 100 })
     FakeWebSocket.last.deliver({ type: 'ALERT', data: 'disk full', seq: 8 })
+    await endOfTurn()
     const [stats, alert] = t.seen.slice(-2)
     expect(stats).toEqual({
       type: 'stats/received',
@@ -82,6 +83,7 @@ describe('inbound routing', () => {
     FakeWebSocket.last.deliver({ type: 'STATS', data: { cpu: 'high' } })
     FakeWebSocket.last.deliver({ type: 'BOOM', data: 1 })
     FakeWebSocket.last.deliver({ type: 'STATS', data: { cpu: 1 } })
+    await endOfTurn()
     expect(t.types().filter((x) => x === 'stats/received' || x === 'boom/received')).toEqual(['stats/received'])
     expect(rejections(t)).toEqual([
       expect.objectContaining({ code: 'validation_failed', reason: expect.stringMatching(/"STATS".*cpu must be a number/) }),
@@ -98,6 +100,7 @@ describe('inbound routing', () => {
     socket.deliver(JSON.stringify({ data: 1 }))
     socket.deliver(JSON.stringify([1, 2]))
     socket.deliver({ type: 'OK', data: 1 })
+    await endOfTurn()
     expect(rejections(t).map((r) => r.code)).toEqual([
       'malformed_json',
       'binary_frame',
@@ -114,6 +117,7 @@ describe('inbound routing', () => {
     const t = await openStore({ inbound: { CFG: 'cfg/received' } })
     FakeWebSocket.last.deliver('{"type":"CFG","data":{"a":1,"__proto__":{"polluted":true},"nested":[{"constructor":{"prototype":{"polluted":true}}}]}}')
     FakeWebSocket.last.deliver('{"type":"CFG","data":{"\\u005f_proto__":{"polluted":true}}}')
+    await endOfTurn()
     const delivered = t.seen.filter((a) => a.type === 'cfg/received').map((a) => a.payload)
     expect(delivered).toEqual([{ a: 1, nested: [{}] }, {}])
     expect(rejections(t).map((r) => r.code)).toEqual(['forbidden_key', 'forbidden_key'])

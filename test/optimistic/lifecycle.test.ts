@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../support/fakeWebSocket'
+import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 import { createWidgetStore } from '../support/widgets'
 
 beforeEach(() => {
@@ -19,6 +19,7 @@ async function ready(options: Options = {}) {
   socket.acceptOpen()
   socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'CPU', value: 1, version: 1 } })
   socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-2', title: 'RAM', value: 2, version: 1 } })
+  await endOfTurn()
   const ops = () => socket.sentMessages.filter((m) => m.type.startsWith('WIDGET_'))
   const ack = (opId: string | undefined, key: string, version: number, value: unknown) =>
     socket.deliver({ type: 'ACK', replyTo: opId, data: { key, version, value } })
@@ -75,6 +76,7 @@ describe('confirmation', () => {
     const before = t.store.getState().realtime
     t.ack(op!.id, 'w-1', 2, { id: 'w-1', title: 'CPU', value: 7 })
     t.ack(op!.id, 'w-1', 2, { id: 'w-1', title: 'CPU', value: 7 })
+    await endOfTurn()
     expect(t.store.getState().realtime.collections).toBe(before.collections)
     expect(t.record('w-1')).toEqual({ confirmed: { id: 'w-1', title: 'CPU', value: 7 }, version: 2, view: { id: 'w-1', title: 'CPU', value: 7 } })
   })
@@ -85,6 +87,7 @@ describe('confirmation', () => {
     const [op] = t.sentOps()
     t.socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'X', value: 9, version: 5 } })
     t.ack(op!.id, 'w-1', 2, { id: 'w-1', title: 'CPU', value: 7 })
+    await endOfTurn()
     expect(t.record('w-1')!.version).toBe(5)
     expect(t.view('w-1')).toEqual({ id: 'w-1', title: 'X', value: 9 })
   })
@@ -142,6 +145,7 @@ describe('delivery', () => {
     const nack = () => t.socket.deliver({ type: 'NACK', replyTo: t.sentOps()[0]!.id, data: { reason: 'busy', retryable: true } })
     nack()
     expect(t.sentOps().map((m) => m.data.value)).toEqual([10, 10])
+    await endOfTurn()
     nack()
     expect(t.ops().map((o) => o.mutation)).toEqual(['renameWidget'])
     expect(t.sentOps().at(-1)).toMatchObject({ data: { title: 'next' } })
@@ -210,6 +214,7 @@ describe('conflicts', () => {
     } as Options)
     t.store.dispatch((t.realtime.actions as any).updateWidget({ id: 'w-1', value: 10 }))
     t.socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'CPU', value: 99, version: 2 } })
+    await endOfTurn()
     expect(resolver).toHaveBeenCalledWith(expect.objectContaining({ key: 'w-1', base: { id: 'w-1', title: 'CPU', value: 1 }, remote: { id: 'w-1', title: 'CPU', value: 99 }, local: { id: 'w-1', title: 'CPU', value: 10 } }))
     expect(t.view('w-1')).toMatchObject({ value: 10 })
     resolver.mockImplementation(() => {

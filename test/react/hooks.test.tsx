@@ -14,7 +14,7 @@ import {
   type UseWebSocketOptions,
 } from '../../src/react'
 import { inboundEnvelope } from '../../src/react/messageListener'
-import { FakeWebSocket } from '../support/fakeWebSocket'
+import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 
 interface SetupOptions extends CreateRealtimeOptions {
   /** Add RTK's listener middleware (prepended), which `subscribe`/`onMessage` need. */
@@ -402,10 +402,11 @@ describe('useWebSocket().subscribe and onMessage', () => {
     const t = setup({ strict: true })
     render(<Stats />, { wrapper: t.wrapper })
     await open()
-    act(() => {
+    await act(async () => {
       FakeWebSocket.last.deliver({ type: 'STATS', data: { cpu: 1 }, seq: 1 })
       FakeWebSocket.last.deliver({ type: 'OTHER', data: 'x', seq: 2 })
       FakeWebSocket.last.deliver({ type: 'STATS', data: { cpu: 2 }, seq: 3 })
+      await endOfTurn()
     })
     expect(screen.getByTestId('stats').textContent).toBe('[{"cpu":1},{"cpu":2}]')
   })
@@ -436,7 +437,10 @@ describe('useWebSocket().subscribe and onMessage', () => {
     await open()
     act(() => FakeWebSocket.last.deliver({ type: 'A', data: 1 }))
     rerender({ onMessage: second })
-    act(() => FakeWebSocket.last.deliver({ type: 'B', data: 2 }))
+    await act(async () => {
+      FakeWebSocket.last.deliver({ type: 'B', data: 2 })
+      await endOfTurn()
+    })
     expect(first.mock.calls).toEqual([[{ type: 'A', data: 1 }]])
     expect(second.mock.calls).toEqual([[{ type: 'B', data: 2 }]])
   })

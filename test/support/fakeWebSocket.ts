@@ -81,3 +81,12 @@ export class FakeWebSocket implements WebSocketLike {
     this.onclose?.({ code, reason, wasClean })
   }
 }
+
+/**
+ * Lets the frames delivered in this turn reach the store: the socket channel passes the first
+ * frame of a turn at once and the rest of the burst at the end of the turn (a microtask).
+ */
+export async function endOfTurn(): Promise<void> {
+  await Promise.resolve()
+  await Promise.resolve()
+}
