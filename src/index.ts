@@ -43,3 +43,24 @@ export { consoleLogger, silentLogger } from './world/logger'
 export type { Logger } from './world/logger'
 export type { RealtimeError } from './world/serializeError'
 export type { WebSocketConstructor, WebSocketLike } from './world/webSocket'
+
+export { debounce } from './batching/debounce'
+export type { Debounced, DebounceOptions } from './batching/debounce'
+export { throttle } from './batching/throttle'
+export type { Throttled, ThrottleOptions } from './batching/throttle'
+export { createUpdateBatcher } from './batching/createUpdateBatcher'
+export type { FlushStats, UpdateBatcher, UpdateBatcherOptions } from './batching/types'
+
+export { parseDefaultUpdate } from './collections/defineCollections'
+export type { CollectionDefinition, CollectionDefinitions, ParsedEntityUpdate } from './collections/defineCollections'
+export type { DataSelectors } from './collections/selectors'
+export type { CoalescedUpdate, CollectionState, CollectionsState, EntityRecord, EntityUpdate } from './collections/types'
+export type {
+  ConflictContext,
+  ConflictResolver,
+  MutationDefinition,
+  MutationDefinitions,
+} from './optimistic/defineMutations'
+export type { MutationAction, MutationActionCreator, MutationActionCreators, MutationArgs } from './optimistic/createMutationActions'
+export type { MutationPayload, OpRef, OptimisticActions } from './optimistic/optimisticActions'
+export type { Conflict, ConflictStrategy, Op, OpStatus, OptimisticState, Rollback, RollbackReason } from './optimistic/types'
