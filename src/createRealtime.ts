@@ -16,6 +16,10 @@ import { compileCollections, type CollectionDefinitions } from './collections/de
 import { createDataSelectors, type DataSelectors } from './collections/selectors'
 import { createDataReducer } from './optimistic/createDataReducer'
 import { createRunState, type UpdateBatch } from './optimistic/createRunState'
+import { createOutbound, type OutboundOptions } from './optimistic/createOutbound'
+import { opDeliverySaga } from './optimistic/opDeliverySaga'
+import { reportOutboundFailure } from './optimistic/reportOutboundFailure'
+import type { Envelope } from './protocol/envelope'
 import { compileMutations, type MutationDefinitions } from './optimistic/defineMutations'
 import { createOptimisticActions, type OptimisticActions } from './optimistic/optimisticActions'
 import { createMutationActions, type MutationActionCreators } from './optimistic/createMutationActions'
@@ -83,6 +87,8 @@ export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', 
   collections?: CollectionDefinitions
   /** Optimistic mutations by name; each becomes an action creator under `actions`. @default {} */
   mutations?: Mutations
+  /** How ops leave the client: one frame per op (default), batched frames, or your own transport. */
+  outbound?: OutboundOptions
   /** Called (from the middleware, never a reducer) for every conflict recorded in state. */
   onConflict?: (conflict: Conflict) => void
 }
@@ -160,7 +166,14 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))
   const ops: OpsRuntime | undefined =
     collectionNames.length > 0
-      ? { actions: optimisticActions, mutations, mutationsByType, parsers, selectData: (state) => (state as Record<string, RealtimeState>)[reducerPath]! }
+      ? {
+          actions: optimisticActions,
+          mutations,
+          mutationsByType,
+          parsers,
+          selectData: (state) => (state as Record<string, RealtimeState>)[reducerPath]!,
+          outbound: options.outbound ?? {},
+        }
       : undefined
 
   const runtime: ConnectionRuntime = {
@@ -187,7 +200,14 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
         yield put(optimisticActions.entitiesUpdated({ updates: batch.updates, received: batch.received, at: timers.now() }))
       }
     }
-    yield all([fork(environmentSaga, runtime), fork(requestSaga, runtime), fork(putBatches), fork(connectionSaga, runtime, run)])
+    const tasks = [fork(environmentSaga, runtime), fork(requestSaga, runtime), fork(putBatches), fork(connectionSaga, runtime, run)]
+    if (ops?.outbound.onUpdate) {
+      // The user's transport does not need the socket: ops go out from the start.
+      const failed = (messages: Envelope[], error: unknown) =>
+        reportOutboundFailure(run, ops, messages, error, timers.now(), logger)
+      tasks.push(fork(opDeliverySaga, runtime, ops, run, createOutbound(runtime, ops.outbound, () => {}, failed)))
+    }
+    yield all(tasks)
   }
 
   function request(type: string, data?: unknown, requestOptions: RequestOptions = {}): RequestAction {

@@ -23,6 +23,12 @@ const checks: Record<keyof CreateRealtimeOptions<string>, [Check, string]> = {
   collections: [isObject, 'an object of collection definitions by name'],
   mutations: [isObject, 'an object of mutation definitions by name'],
   onConflict: [isFunction, 'a function (conflict) => void'],
+  outbound: [
+    (v) => isObject(v) && Object.keys(v as object).every((k) => k === 'batch' || k === 'onUpdate') &&
+      ((v as { batch?: unknown }).batch === undefined || typeof (v as { batch?: unknown }).batch === 'boolean') &&
+      ((v as { onUpdate?: unknown }).onUpdate === undefined || isFunction((v as { onUpdate?: unknown }).onUpdate)),
+    'an object { batch?: boolean, onUpdate?: (batch) => void }',
+  ],
 }
 
 function describe(value: unknown): string {

@@ -36,6 +36,13 @@ export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawDat
     return
   }
   try {
+    // A client that batches its outbound ops sends { type: 'BATCH', data: [message, ...] }.
+    if (decoded.message.type === 'BATCH' && Array.isArray(decoded.message.data)) {
+      for (const item of decoded.message.data as WireMessage[]) {
+        if (item && typeof item === 'object' && typeof item.type === 'string') dispatchMessage(deps, socket, item)
+      }
+      return
+    }
     dispatchMessage(deps, socket, decoded.message)
   } catch (error) {
     deps.log(`error handling ${decoded.message.type}: ${reasonOf(error)}`)

@@ -8,6 +8,7 @@ import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
 import { opDeliverySaga } from '../optimistic/opDeliverySaga'
+import { createOutbound } from '../optimistic/createOutbound'
 import type { RunState } from '../optimistic/opsRuntime'
 
 /** How an open session ended. */
@@ -85,9 +86,10 @@ export function* sessionSaga(
   const send = (text: string) => {
     if (socket.readyState === SOCKET_OPEN) socket.send(text)
   }
+  const outbound = createOutbound(rt, rt.ops?.outbound ?? {}, send, () => {})
   const ended = yield race({
     close: call(readLoop, rt, channel, send, run),
-    ops: rt.ops ? call(opDeliverySaga, rt, rt.ops, run, send) : call(never),
+    ops: rt.ops && !rt.ops.outbound.onUpdate ? call(opDeliverySaga, rt, rt.ops, run, outbound) : call(never),
     dead: call(heartbeatSaga, rt, send),
     user: take(actions.disconnect.type),
     writer: call(writeLoop, rt, socket),
@@ -95,6 +97,8 @@ export function* sessionSaga(
   })
   // Updates already received are applied now rather than at the end of their window.
   run.flushUpdates()
+  outbound.flush()
+  outbound.dispose()
   if (ended.close) {
     yield put(actions.closed({ close: ended.close, byUser: false }))
     return 'dropped'

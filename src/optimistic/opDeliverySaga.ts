@@ -6,6 +6,8 @@ import { sleep } from '../world/sleep'
 import { laneOf } from './dataTransaction'
 import type { OpRef } from './optimisticActions'
 import type { OpsRuntime, RunState } from './opsRuntime'
+import type { Outbound } from './createOutbound'
+import type { Envelope } from '../protocol/envelope'
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -30,9 +32,10 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction): string[] | null 
  * reach the server in creation order even across retries, while other keys go on independently
  * (DESIGN.md invariant 5). Every delivery carries the opId, so replays are idempotent.
  */
-function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void, lanes: string[] | null): SagaIterator<void> {
+function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, outbound: Outbound, lanes: string[] | null): SagaIterator<void> {
   const { optimistic } = ops.selectData(yield select())
   const sent: OpRef[] = []
+  const messages: Envelope[] = []
   const now = rt.timers.now()
   for (const lane of lanes ?? Object.keys(optimistic.lanes)) {
     const head = optimistic.lanes[lane]?.[0]
@@ -44,12 +47,15 @@ function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send:
     const mutation = ops.mutations.get(head.mutation)
     if (!mutation || mutation.transport !== 'socket') continue
     const data = isPlainObject(head.args) ? { ...head.args, baseVersion: head.baseVersion } : { value: head.args, baseVersion: head.baseVersion }
-    send(rt.codec.encode({ type: mutation.message, id: head.opId, data }))
+    messages.push({ type: mutation.message, id: head.opId, data })
     const ref: OpRef = { opId: head.opId, collection: head.collection, key: head.key }
     run.opIndex.set(head.opId, ref)
     sent.push(ref)
   }
-  if (sent.length > 0) yield put(ops.actions.opsSent({ ops: sent, at: now }))
+  if (sent.length === 0) return
+  // Marked sent before the hand-over: a failing handler reports back through an action that must find them sent.
+  yield put(ops.actions.opsSent({ ops: sent, at: now }))
+  outbound.deliver(messages)
 }
 
 // One periodic scan instead of a timer per op: thousands of ops in flight cost one timer.
@@ -70,10 +76,10 @@ function* timeoutSaga(rt: ConnectionRuntime, ops: OpsRuntime): SagaIterator<void
 }
 
 /** Runs while the socket is open: sends ready ops as they appear, and times out silent ones. */
-export function* opDeliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, send: (text: string) => void): SagaIterator<void> {
+export function* opDeliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, outbound: Outbound): SagaIterator<void> {
   yield fork(timeoutSaga, rt, ops)
   run.wakeAt = undefined
-  yield* sendReady(rt, ops, run, send, null)
+  yield* sendReady(rt, ops, run, outbound, null)
   // Every dispatched action is matched against this while the socket is open: a Set lookup, no allocation.
   const { actions } = ops
   const triggers = new Set<string>([
@@ -90,10 +96,10 @@ export function* opDeliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, run: Run
       : yield race({ action: take(isTrigger), alarm: call(sleep, rt.timers, Math.max(0, wakeAt - rt.timers.now())) })
     if (next.alarm) {
       run.wakeAt = undefined
-      yield* sendReady(rt, ops, run, send, null)
+      yield* sendReady(rt, ops, run, outbound, null)
       continue
     }
     const lanes = affectedLanes(ops, next.action as UnknownAction)
-    if (lanes !== undefined) yield* sendReady(rt, ops, run, send, lanes)
+    if (lanes !== undefined) yield* sendReady(rt, ops, run, outbound, lanes)
   }
 }

@@ -11,6 +11,8 @@ export interface OpsRuntime {
   /** Entity-update parsers by inbound message type. */
   parsers: ReadonlyMap<string, UpdateParser>
   selectData: (rootState: unknown) => DataState
+  /** How ops leave the client (`createRealtime({ outbound })`). */
+  outbound: import('./createOutbound').OutboundOptions
 }
 
 /** What one store's saga run remembers between sessions; never in state, never in actions. */
