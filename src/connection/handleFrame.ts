@@ -59,6 +59,8 @@ export function handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: 
       if (typeof update === 'string') {
         put(actions.messageRejected({ code: 'validation_failed', reason: `rtk-realtime: "${message.type}" update rejected: ${update}`, type: message.type, at: receivedAt }))
       } else {
+        // A broadcast of our op's effect settles it; its index entry is no longer needed.
+        if (update.opId !== undefined) run.opIndex.delete(update.opId)
         run.addUpdate(update)
       }
       return
@@ -72,6 +74,7 @@ export function handleFrame(rt: ConnectionRuntime, frame: unknown, send: (text: 
         const version = typeof data.version === 'number' ? data.version : undefined
         put(ops.actions.opAcked({ ...ref, ...(version === undefined ? {} : { version }), ...(hasValue ? { value: data.value } : {}), hasValue, at: receivedAt }))
       } else {
+        run.opIndex.delete(ref.opId) // a resend registers it again
         const reason = typeof data.reason === 'string' ? data.reason : 'no reason given'
         put(ops.actions.opNacked({ ...ref, reason, retryable: data.retryable === true, at: receivedAt }))
       }

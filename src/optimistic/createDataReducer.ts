@@ -163,7 +163,10 @@ export function createDataReducer(options: DataReducerOptions) {
     if (ours.length > 0 && lane.length > 0) lane = lane.filter((o) => !ours.includes(o.opId))
     const newest = update.version > record.version
     if (!newest) {
-      if (lane.length !== tx.lane(collection, key).length) writeLane(tx, collection, key, [...lane])
+      // Our op's effect is already in what we hold: the ops after it stand on the held version.
+      if (lane.length !== tx.lane(collection, key).length) {
+        writeLane(tx, collection, key, lane.map((o) => (o.baseVersion < record.version ? { ...o, baseVersion: record.version } : o)))
+      }
       return
     }
     const remote = update.deleted ? null : update.value
@@ -220,7 +223,9 @@ export function createDataReducer(options: DataReducerOptions) {
     }
     // LOCAL_WINS and MERGE keep the ops on top and send them again against the new version.
     const kept = lane.map((o): Op => {
-      const rebased: Op = { ...o, baseVersion: update.version, status: o.status === 'sent' ? 'queued' : o.status }
+      // A copy on the wire stays there until answered: its ACK settles the op, its NACK resends it.
+      const rebased: Op = { ...o, baseVersion: update.version }
+      if (o.status === 'sent') rebased.staleDelivery = true
       if (strategy === 'MERGE' && remoteChanged.length > 0) {
         rebased.protectedFields = [...new Set([...(o.protectedFields ?? []), ...remoteChanged])]
       }
@@ -264,8 +269,17 @@ export function createDataReducer(options: DataReducerOptions) {
       const op = findOp(tx, action.payload)
       if (!op) return state
       const { reason, retryable, at } = action.payload
-      if (retryable && op.attempts <= options.maxRetries) {
+      if (op.staleDelivery && op.attempts <= options.maxRetries) {
+        // The refused delivery was made on a version a kept conflict has since replaced.
+        requeue(tx, op, { name: 'NackError', code: 'NACK_STALE', message: `rtk-realtime: the server refused a delivery of ${op.opId} made on an older version (${reason}); sending it again against the new one` })
+      } else if (retryable && op.attempts <= options.maxRetries) {
         requeue(tx, op, { name: 'NackError', code: 'NACK_RETRYABLE', message: `rtk-realtime: the server refused op ${op.opId} for now: ${reason}` })
+      } else if (retryable) {
+        rollbackOp(tx, op, {
+          code: 'retries_exhausted',
+          message: `rtk-realtime: ${op.mutation} (${op.opId}) was refused for now ${op.attempts} times (backgroundSync.MAX_RETRIES = ${options.maxRetries}): ${reason}`,
+          serverReason: reason,
+        }, at)
       } else {
         rollbackOp(tx, op, { code: 'rejected', message: `rtk-realtime: the server rejected ${op.mutation} (${op.opId}): ${reason}`, serverReason: reason }, at)
       }
@@ -304,7 +318,11 @@ export function createDataReducer(options: DataReducerOptions) {
 
   function requeue(tx: DataTransaction, op: Op, error: Op['lastError']) {
     const lane = tx.lane(op.collection, op.key)
-    tx.setLane(op.collection, op.key, lane.map((o) => (o.opId === op.opId ? { ...o, status: 'queued', lastError: error } : o)))
+    tx.setLane(op.collection, op.key, lane.map((o) => {
+      if (o.opId !== op.opId) return o
+      const { staleDelivery: _answered, ...rest } = o
+      return { ...rest, status: 'queued', lastError: error }
+    }))
   }
 
   // The socket closed: whatever was on the wire is unanswered and goes out again on the next one.
@@ -313,7 +331,11 @@ export function createDataReducer(options: DataReducerOptions) {
     for (const ops of Object.values(state.optimistic.lanes)) {
       if (!ops.some((o) => o.status === 'sent')) continue
       const head = ops[0]!
-      tx.setLane(head.collection, head.key, ops.map((o) => (o.status === 'sent' ? { ...o, status: 'queued' } : o)))
+      tx.setLane(head.collection, head.key, ops.map((o) => {
+        if (o.status !== 'sent') return o
+        const { staleDelivery: _lost, ...rest } = o
+        return { ...rest, status: 'queued' }
+      }))
     }
     return tx.commit()
   }

@@ -22,6 +22,12 @@ export interface Op {
   createdAt: number
   sentAt?: number
   lastError?: RealtimeError
+  /**
+   * Set when a conflict kept the op (LOCAL_WINS, MERGE) while a delivery made on the old version
+   * was on the wire: that delivery's answer is awaited first (one copy on the wire), and a NACK of
+   * it sends the op again against the new version instead of rolling it back.
+   */
+  staleDelivery?: boolean
   /** A debounced op is not sent before this time (ms since epoch); later calls fold into it until then. */
   notBefore?: number
   /**

@@ -58,10 +58,16 @@ describe('the RTK Query failure cases', () => {
     t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
     t.socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'CPU %', value: 1, version: 2 } })
     expect(t.view('w-1')).toEqual({ id: 'w-1', title: 'CPU %', value: 10 })
-    // Sent again against the new version, with the same opId.
+    // The copy on the wire is answered first: refused (it was made on version 1), the op goes
+    // out again against version 2 with the same opId, instead of being rolled back.
+    expect(t.sentOps()).toHaveLength(1)
+    const [first] = t.sentOps()
+    t.socket.deliver({ type: 'NACK', replyTo: first!.id, data: { reason: 'conflict: base version 1 < current 2', retryable: false } })
+    await endOfTurn()
     const sends = t.sentOps().filter((m) => m.data.value === 10)
     expect(sends.map((m) => m.data.baseVersion)).toEqual([1, 2])
     expect(new Set(sends.map((m) => m.id)).size).toBe(1)
+    expect(t.optimistic().rollbacks).toEqual([])
   })
 })
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import type { createRealtime, Rollback } from 'rtk-realtime'
+import type { Conflict, createRealtime, Rollback } from 'rtk-realtime'
 import type { ReferenceServer } from '../../../examples/server'
 import { widgetOptions, type Widget } from '../../support/widgets'
 import { createClient, until, type ClientOptions } from './harness'
@@ -8,11 +8,24 @@ type WidgetRealtime = ReturnType<typeof createRealtime<'realtime', typeof widget
 
 /**
  * A harness client with the widgets collection and mutations of test/support/widgets.ts, typed
- * actions, selectors bound to its store, and a record of every rollback it ever had in state
- * (`optimistic.rollbacks` keeps only the last 50; a store subscriber sees each one as it lands).
+ * actions, selectors bound to its store, and a record of every rollback and conflict it ever had
+ * (state keeps only the last 50 of each; a store subscriber sees each rollback as it lands).
  */
 export function createWidgetClient(options: Omit<ClientOptions, 'collections' | 'mutations'> = {}) {
-  const client = createClient({ ...widgetOptions, ...options })
+  /** Every conflict, as passed to `onConflict` (state keeps the last 50). */
+  const allConflicts: Conflict[] = []
+  const client = createClient({
+    ...widgetOptions,
+    // RTK's serializability and immutability checks run on every action; only their "took N ms"
+    // timing warning (32 ms by default) is raised: two stores, the server and the test share one
+    // event loop, and on a loaded machine a single check can exceed 32 ms with a state of a few KB.
+    checksWarnAfter: 500,
+    ...options,
+    onConflict: (conflict) => {
+      allConflicts.push(conflict)
+      options.onConflict?.(conflict)
+    },
+  })
   const realtime = client.realtime as unknown as WidgetRealtime
   const { store } = client
   const selectors = realtime.selectors
@@ -39,6 +52,7 @@ export function createWidgetClient(options: Omit<ClientOptions, 'collections' | 
     actions: realtime.actions,
     created,
     allRollbacks,
+    allConflicts,
     update: (id: string, value: number) => dispatchOp(realtime.actions.updateWidget({ id, value })),
     rename: (id: string, title: string) => dispatchOp(realtime.actions.renameWidget({ id, title })),
     view: (id: string) => selectors.selectEntity(state(), 'widgets', id) as Widget | null | undefined,
@@ -47,6 +61,14 @@ export function createWidgetClient(options: Omit<ClientOptions, 'collections' | 
     pendingCount: () => selectors.selectPendingCount(state()),
     conflicts: () => selectors.selectConflicts(state()),
     rollbacks: () => selectors.selectRollbacks(state()),
+    /**
+     * An ECHO request and its reply. The server handles a socket's frames in order and answers
+     * (and broadcasts) synchronously, so once the reply is here every frame this client sent
+     * before it has been handled, and its ACK/NACK received.
+     */
+    roundTrip: async (): Promise<void> => {
+      await store.dispatch(client.realtime.request('ECHO', { roundTrip: true }))
+    },
   }
 }
 
@@ -88,11 +110,18 @@ export function divergence(server: ReferenceServer, client: WidgetClient, ids: r
  * `ids`, then asserts it field by field (so a failure shows a diff).
  */
 export async function expectConverged(server: ReferenceServer, clients: readonly WidgetClient[], ids: readonly string[], timeout = 10_000) {
-  await until(
-    () => clients.every((client) => isConverged(server, client, ids)),
-    () => clients.map((client, i) => `client ${i} converged (${divergence(server, client, ids)})`).join(' | '),
-    timeout,
-  )
+  const converged = () =>
+    until(
+      () => clients.every((client) => isConverged(server, client, ids)),
+      () => clients.map((client, i) => `client ${i} converged (${divergence(server, client, ids)})`).join(' | '),
+      timeout,
+    )
+  await converged()
+  // No op pending does not mean the server is done: an op rolled back while on the wire may not
+  // have been handled yet. After a round trip on every socket the server has handled everything
+  // the clients sent; what it broadcast since may still sit in a batch window, hence the re-check.
+  await Promise.all(clients.map((client) => client.roundTrip()))
+  await converged()
   for (const client of clients) {
     expect(client.pending()).toEqual([])
     for (const id of ids) {
