@@ -8,12 +8,18 @@
  *   under CI (`CI` set), where it fails saying so.
  * - The page is opened with `?reconnectDelay=50&heartbeat=1000` (see
  *   examples/dashboard/src/settings.ts) so reconnects take milliseconds.
+ * - "connection" runs against a server without widgets and drives the page with raw broadcasts;
+ *   "widgets and optimistic ops" seeds the server's authoritative widgets (as `--demo` does), edits
+ *   them in the page and reads the outcome from the server (`server.widget(id)`), with the fault
+ *   knobs (`replyDelayMs`, `nackAll`) holding ops pending or refusing them.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startServer } from '../../examples/server/createServer'
+import { DEMO_WIDGET_IDS, demoWidgets } from '../../examples/server/demo'
+import { DEFAULT_FAULTS } from '../../examples/server/faults'
 import type { ReferenceServer } from '../../examples/server/types'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -32,6 +38,7 @@ const CHROMIUM_ARGS = [
 ]
 const QUERY = '?reconnectDelay=50&heartbeat=1000'
 const SCREENSHOT = '/tmp/dashboard.png'
+const OPS_SCREENSHOT = '/tmp/dashboard-ops.png'
 const hasChromium = existsSync(CHROMIUM)
 
 /** Newest modification time under `dir` (files only), or 0. */
@@ -88,6 +95,31 @@ async function waitForText(page: Page, testId: string, text: string, timeout = 1
   )
 }
 
+/** Waits until `selector` matches at least `count` elements. */
+async function waitForCount(page: Page, selector: string, count: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length >= n, [selector, count] as const, { timeout })
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `check` (in the test process) until it is true. */
+async function until(what: string, check: () => boolean, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+/** A deterministic random source for the seeded widgets. */
+function seededRandom(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31
+    return state / 2 ** 31
+  }
+}
+
 if (!hasChromium && process.env.CI) {
   describe('dashboard in Chromium', () => {
     it('needs Chromium', () => {
@@ -127,10 +159,14 @@ describe.skipIf(!hasChromium)(
       page.on('console', (message) => {
         if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`)
       })
-      await page.goto(`${server.httpUrl}/${QUERY}`)
+    })
+
+    /** Opens the dashboard with `query` and waits until its socket is open. */
+    async function openDashboard(query = QUERY): Promise<void> {
+      await page.goto(`${server.httpUrl}/${query}`)
       await waitForStatus(page, 'open')
       await server.waitForClients(1)
-    })
+    }
 
     afterEach(async () => {
       await context?.close()
@@ -139,107 +175,362 @@ describe.skipIf(!hasChromium)(
       expect(problems, 'the page logged errors or warnings').toEqual([])
     })
 
-    it('loads from the reference server and opens its socket', async () => {
-      expect(await statusText(page)).toBe('open')
-      expect(await page.title()).toBe('rtk-realtime dashboard')
-      expect(server.clientCount()).toBe(1)
-      // onConnected fired, even though the socket may open before the page's effects run.
-      await page.waitForFunction(() => document.querySelector('[data-testid="activity-log"]')?.textContent?.includes('socket open'))
-      // ?heartbeat=1000 plus the probe on open: a latency shows up quickly.
-      await page.waitForFunction(() => /ms$/.test(document.querySelector('[data-testid="latency"]')?.textContent ?? ''))
-    })
+    describe('connection', () => {
+      beforeEach(() => openDashboard())
 
-    it('shows a WIDGET_UPDATE broadcast in the grid', async () => {
-      expect(await page.isVisible('[data-testid="widgets-empty"]')).toBe(true)
-      server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 42, version: 1 })
-      await waitForText(page, 'widget-value-w-1', '42')
-      expect(await page.getAttribute('[data-testid="widget-w-1"]', 'data-version')).toBe('1')
-      // An older version is ignored; a newer one replaces it.
-      server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 7, version: 1 })
-      server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 43.5, version: 2 })
-      await waitForText(page, 'widget-value-w-1', '43.5')
-      expect(await page.textContent('[data-testid="messages-received"]')).toBe('3')
-    })
-
-    it('a malformed WIDGET_UPDATE is counted as rejected and changes nothing', async () => {
-      server.broadcast('WIDGET_UPDATE', { id: 'w-2', value: 'high', version: 1 })
-      await waitForText(page, 'messages-rejected', '1')
-      expect(await page.isVisible('[data-testid="widget-w-2"]')).toBe(false)
-      expect(await page.textContent('[data-testid="last-rejection"]')).toContain('value must be a finite number')
-    })
-
-    it('after the server drops every socket, the status leaves "open" and comes back', async () => {
-      // Record every status the badge shows: with a 50 ms backoff the gap is too short to poll.
-      await page.evaluate(() => {
-        const badge = document.querySelector('[data-testid="connection-status"]')!
-        const seen: string[] = []
-        ;(window as unknown as { statusHistory: string[] }).statusHistory = seen
-        new MutationObserver(() => seen.push(badge.textContent ?? '')).observe(badge, {
-          childList: true,
-          characterData: true,
-          subtree: true,
-        })
+      it('loads from the reference server and opens its socket', async () => {
+        expect(await statusText(page)).toBe('open')
+        expect(await page.title()).toBe('rtk-realtime dashboard')
+        expect(server.clientCount()).toBe(1)
+        // onConnected fired, even though the socket may open before the page's effects run.
+        await page.waitForFunction(() => document.querySelector('[data-testid="activity-log"]')?.textContent?.includes('socket open'))
+        // ?heartbeat=1000 plus the probe on open: a latency shows up quickly.
+        await page.waitForFunction(() => /ms$/.test(document.querySelector('[data-testid="latency"]')?.textContent ?? ''))
       })
-      server.terminateAll()
-      await page.waitForFunction(() => {
-        const seen = (window as unknown as { statusHistory: string[] }).statusHistory
-        return seen.length >= 2 && seen.at(-1) === 'open'
+
+      it('shows a WIDGET_UPDATE broadcast in the grid', async () => {
+        expect(await page.isVisible('[data-testid="widgets-empty"]')).toBe(true)
+        server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 42, version: 1 })
+        await waitForText(page, 'widget-value-w-1', '42')
+        expect(await page.getAttribute('[data-testid="widget-w-1"]', 'data-version')).toBe('1')
+        // An older version is ignored; a newer one replaces it.
+        server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 7, version: 1 })
+        server.broadcast('WIDGET_UPDATE', { id: 'w-1', value: 43.5, version: 2 })
+        await waitForText(page, 'widget-value-w-1', '43.5')
+        expect(await page.textContent('[data-testid="messages-received"]')).toBe('3')
       })
-      const history = await page.evaluate(() => (window as unknown as { statusHistory: string[] }).statusHistory)
-      expect(history[0]).toBe('reconnecting')
-      expect(history.at(-1)).toBe('open')
-      await server.waitForClients(1)
-      expect(await page.textContent('[data-testid="last-close"]')).toContain('1006')
-      expect(await page.textContent('[data-testid="activity-log"]')).toMatch(/reconnecting · close 1006/)
 
-      // The new socket works: broadcasts reach the page again.
-      server.broadcast('WIDGET_UPDATE', { id: 'w-3', value: 12, version: 1 })
-      await waitForText(page, 'widget-value-w-3', '12')
-    })
+      it('a malformed WIDGET_UPDATE is counted as rejected and changes nothing', async () => {
+        server.broadcast('WIDGET_UPDATE', { id: 'w-2', value: 'high', version: 1 })
+        await waitForText(page, 'messages-rejected', '1')
+        expect(await page.isVisible('[data-testid="widget-w-2"]')).toBe(false)
+        expect(await page.textContent('[data-testid="last-rejection"]')).toContain('value must be a finite number')
+      })
 
-    it('the Ping button shows the ECHO round trip', async () => {
-      await page.click('[data-testid="ping-button"]')
-      await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]')
-      expect(await page.textContent('[data-testid="ping-result"]')).toMatch(/^#1: [\d.]+ (ms|s) round trip$/)
-      await page.click('[data-testid="ping-button"]')
-      await page.waitForFunction(() => document.querySelector('[data-testid="ping-result"]')?.textContent?.startsWith('#2: '))
-      expect(server.received.filter((m) => m.type === 'ECHO').map((m) => (m.data as { n: number }).n)).toEqual([1, 2])
-    })
-
-    it('Disconnect closes the socket until Connect', async () => {
-      await page.click('[data-testid="disconnect-button"]')
-      await waitForStatus(page, 'closed')
-      for (let i = 0; i < 100 && server.clientCount() > 0; i++) await new Promise((r) => setTimeout(r, 10))
-      expect(server.clientCount()).toBe(0)
-      expect(await page.textContent('[data-testid="last-close"]')).toContain('1000')
-      expect(await page.isDisabled('[data-testid="disconnect-button"]')).toBe(true)
-
-      await page.click('[data-testid="connect-button"]')
-      await waitForStatus(page, 'open')
-      await server.waitForClients(1)
-    })
-
-    it('looks right (screenshot to /tmp/dashboard.png)', async () => {
-      // A few rounds of demo-like updates so every widget has a sparkline.
-      const ids = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6']
-      const rounds = 24
-      for (let version = 1; version <= rounds; version++) {
-        ids.forEach((id, i) => {
-          const value = Math.round((50 + 35 * Math.sin(version / 4 + i * 1.3) + 8 * Math.cos(version * 1.7 + i)) * 10) / 10
-          server.broadcast('WIDGET_UPDATE', { id, value, version })
+      it('after the server drops every socket, the status leaves "open" and comes back', async () => {
+        // Record every status the badge shows: with a 50 ms backoff the gap is too short to poll.
+        await page.evaluate(() => {
+          const badge = document.querySelector('[data-testid="connection-status"]')!
+          const seen: string[] = []
+          ;(window as unknown as { statusHistory: string[] }).statusHistory = seen
+          new MutationObserver(() => seen.push(badge.textContent ?? '')).observe(badge, {
+            childList: true,
+            characterData: true,
+            subtree: true,
+          })
         })
-      }
-      await page.waitForFunction(
-        (n) => document.querySelectorAll('[data-testid^="widget-w-"][data-version="' + n + '"]').length === 6,
-        rounds,
-      )
-      await page.click('[data-testid="ping-button"]')
-      await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]')
-      // No hover highlight, and let the flash animation finish.
-      await page.mouse.move(0, 0)
-      await new Promise((r) => setTimeout(r, 900))
-      await page.screenshot({ path: SCREENSHOT, fullPage: true })
-      expect(existsSync(SCREENSHOT)).toBe(true)
-    }, 40_000)
+        server.terminateAll()
+        await page.waitForFunction(() => {
+          const seen = (window as unknown as { statusHistory: string[] }).statusHistory
+          return seen.length >= 2 && seen.at(-1) === 'open'
+        })
+        const history = await page.evaluate(() => (window as unknown as { statusHistory: string[] }).statusHistory)
+        expect(history[0]).toBe('reconnecting')
+        expect(history.at(-1)).toBe('open')
+        await server.waitForClients(1)
+        expect(await page.textContent('[data-testid="last-close"]')).toContain('1006')
+        expect(await page.textContent('[data-testid="activity-log"]')).toMatch(/reconnecting · close 1006/)
+
+        // The new socket works: broadcasts reach the page again.
+        server.broadcast('WIDGET_UPDATE', { id: 'w-3', value: 12, version: 1 })
+        await waitForText(page, 'widget-value-w-3', '12')
+      })
+
+      it('the Ping button shows the ECHO round trip', async () => {
+        await page.click('[data-testid="ping-button"]')
+        await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]')
+        expect(await page.textContent('[data-testid="ping-result"]')).toMatch(/^#1: [\d.]+ (ms|s) round trip$/)
+        await page.click('[data-testid="ping-button"]')
+        await page.waitForFunction(() => document.querySelector('[data-testid="ping-result"]')?.textContent?.startsWith('#2: '))
+        expect(server.received.filter((m) => m.type === 'ECHO').map((m) => (m.data as { n: number }).n)).toEqual([1, 2])
+      })
+
+      it('Disconnect closes the socket until Connect', async () => {
+        await page.click('[data-testid="disconnect-button"]')
+        await waitForStatus(page, 'closed')
+        for (let i = 0; i < 100 && server.clientCount() > 0; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(server.clientCount()).toBe(0)
+        expect(await page.textContent('[data-testid="last-close"]')).toContain('1000')
+        expect(await page.isDisabled('[data-testid="disconnect-button"]')).toBe(true)
+
+        await page.click('[data-testid="connect-button"]')
+        await waitForStatus(page, 'open')
+        await server.waitForClients(1)
+      })
+
+      it('looks right (screenshot to /tmp/dashboard.png)', async () => {
+        // A few rounds of demo-like updates so every widget has a sparkline. A round per batch
+        // window (updates.BATCH_DELAY, 200 ms): within one batch only a widget's newest version counts.
+        const ids = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6']
+        const rounds = 16
+        for (let version = 1; version <= rounds; version++) {
+          ids.forEach((id, i) => {
+            const value = Math.round((50 + 35 * Math.sin(version / 4 + i * 1.3) + 8 * Math.cos(version * 1.7 + i)) * 10) / 10
+            server.broadcast('WIDGET_UPDATE', { id, value, version })
+          })
+          await sleep(220)
+        }
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid^="widget-w-"][data-version="' + n + '"]').length === 6,
+          rounds,
+        )
+        await page.click('[data-testid="ping-button"]')
+        await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]')
+        // No hover highlight, and let the flash animation finish.
+        await page.mouse.move(0, 0)
+        await new Promise((r) => setTimeout(r, 900))
+        await page.screenshot({ path: SCREENSHOT, fullPage: true })
+        expect(existsSync(SCREENSHOT)).toBe(true)
+      }, 40_000)
+    })
+
+    describe('widgets and optimistic ops', () => {
+      /** The seeded widgets, as the server had them when the page opened. */
+      let seeded: Map<string, { title: string; value: number; version: number }>
+
+      /** Ops of `type` the server received for widget `id` (replays included). */
+      const opsFor = (id: string, type = 'WIDGET_UPDATE') =>
+        server.received.filter((m) => m.type === type && m.id !== undefined && (m.data as { id?: unknown } | undefined)?.id === id)
+
+      const valueOf = (id: string) => page.textContent(`[data-testid="widget-value-${id}"]`)
+      const versionOf = async (id: string) => Number(await page.getAttribute(`[data-testid="widget-${id}"]`, 'data-version'))
+      const pendingOf = (id: string) => page.getAttribute(`[data-testid="widget-${id}"]`, 'data-pending')
+
+      /** Waits until widget `id` has no pending op (its badge is gone). */
+      const waitSettled = (id: string, timeout = 10_000) =>
+        page.waitForSelector(`[data-testid="widget-${id}"][data-pending="false"]`, { timeout })
+
+      beforeEach(async () => {
+        Object.assign(server.faults, DEFAULT_FAULTS)
+        server.received.length = 0 // opsFor() counts this test's ops only
+        server.seedWidgets(demoWidgets(DEMO_WIDGET_IDS, seededRandom(7)))
+        seeded = new Map(server.widgets().map((w) => [w.id, { title: w.title as string, value: w.value as number, version: w.version }]))
+        await openDashboard()
+        // The page asks for the widgets (GET_WIDGETS) every time its socket opens.
+        await waitForCount(page, '[data-testid^="widget-w-"]', DEMO_WIDGET_IDS.length)
+      })
+
+      afterEach(() => {
+        Object.assign(server.faults, DEFAULT_FAULTS)
+        server.seedWidgets([])
+      })
+
+      it('loads the server’s widgets on open, with title, value and version', async () => {
+        for (const [id, w] of seeded) {
+          expect(await valueOf(id)).toBe(String(w.value))
+          expect(await page.textContent(`[data-testid="widget-title-${id}"]`)).toBe(w.title)
+          expect(await versionOf(id)).toBe(w.version)
+          expect(await pendingOf(id)).toBe('false')
+        }
+        // A server-side change (another user, the demo ticker) arrives as a broadcast.
+        const version = server.touch('w-4', { value: 12.5 })
+        await waitForText(page, 'widget-value-w-4', '12.5')
+        expect(await versionOf('w-4')).toBe(version)
+        expect(await page.getAttribute('[data-testid="pending-ops"]', 'data-count')).toBe('0')
+      })
+
+      it('an edit shows at once, is sent as one op, and the ACK clears its pending badge', async () => {
+        const before = seeded.get('w-1')!
+        // Replies wait 600 ms, so the op is visibly pending before its ACK.
+        server.faults.replyDelayMs = 600
+        await page.locator('[data-testid="widget-slider-w-1"]').fill('73')
+
+        // Optimistic: the view has the new value while the op still waits for the server.
+        const shown = await page.evaluate(() => ({
+          value: document.querySelector('[data-testid="widget-value-w-1"]')?.textContent,
+          pending: document.querySelector('[data-testid="widget-w-1"]')?.getAttribute('data-pending'),
+          badge: document.querySelector('[data-testid="widget-pending-w-1"]') !== null,
+        }))
+        expect(shown).toEqual({ value: '73', pending: 'true', badge: true })
+        expect(await versionOf('w-1')).toBe(before.version)
+        // The outbox lists it: mutation, key, status.
+        await page.waitForSelector('[data-testid="pending-op"][data-key="w-1"]')
+        const row = await page.textContent('[data-testid="pending-op"][data-key="w-1"]')
+        expect(row).toContain('updateWidget')
+        expect(row).toContain('value: 73')
+
+        await waitSettled('w-1')
+        expect(await page.isVisible('[data-testid="widget-pending-w-1"]')).toBe(false)
+        expect(await valueOf('w-1')).toBe('73')
+        expect(await versionOf('w-1')).toBe(before.version + 1)
+        expect(server.widget('w-1')).toMatchObject({ value: 73, title: before.title, version: before.version + 1 })
+        const ops = opsFor('w-1')
+        expect(ops).toHaveLength(1)
+        expect(ops[0]!.data).toEqual({ id: 'w-1', value: 73, baseVersion: before.version })
+        await page.waitForSelector('[data-testid="pending-ops"][data-count="0"]')
+        expect(await page.getAttribute('[data-testid="rollbacks"]', 'data-count')).toBe('0')
+      })
+
+      it('a slider that moves fast sends fewer ops than it makes changes (debounce), and the server ends with the last value', async () => {
+        const start = Math.round(seeded.get('w-2')!.value)
+        const slider = page.locator('[data-testid="widget-slider-w-2"]')
+        await slider.focus()
+        const presses = 6
+        for (let i = 0; i < presses; i++) await page.keyboard.press('ArrowRight')
+        expect(await valueOf('w-2')).toBe(String(start + presses))
+        await waitSettled('w-2')
+        await until('the server to have the last value', () => server.widget('w-2')?.value === start + presses)
+        expect(opsFor('w-2').length).toBeLessThan(presses)
+        expect(await valueOf('w-2')).toBe(String(start + presses))
+      })
+
+      it('the +/− buttons and the inline rename change the widget on the server', async () => {
+        const before = seeded.get('w-3')!
+        await page.click('[data-testid="widget-inc-w-3"]')
+        expect(await valueOf('w-3')).toBe(String(before.value + 1))
+        await waitSettled('w-3')
+        await page.click('[data-testid="widget-title-w-3"]')
+        await page.fill('[data-testid="widget-title-input-w-3"]', 'Revenue')
+        await page.press('[data-testid="widget-title-input-w-3"]', 'Enter')
+        expect(await page.textContent('[data-testid="widget-title-w-3"]')).toBe('Revenue')
+        await waitSettled('w-3')
+        expect(server.widget('w-3')).toMatchObject({ title: 'Revenue', value: before.value + 1, version: before.version + 2 })
+        expect(await versionOf('w-3')).toBe(before.version + 2)
+        // Escape leaves the title alone.
+        await page.click('[data-testid="widget-title-w-3"]')
+        await page.fill('[data-testid="widget-title-input-w-3"]', 'Nope')
+        await page.press('[data-testid="widget-title-input-w-3"]', 'Escape')
+        expect(await page.textContent('[data-testid="widget-title-w-3"]')).toBe('Revenue')
+        expect(await pendingOf('w-3')).toBe('false')
+      })
+
+      it('an edit the server refuses (nackAll) is rolled back and listed under Rollbacks', async () => {
+        const before = seeded.get('w-1')!
+        server.faults.nackAll = true
+        server.faults.replyDelayMs = 500 // the NACK too: the edit is visibly pending first
+        await page.click('[data-testid="widget-inc-w-1"]')
+        // At once, the view has the edit...
+        expect(await valueOf('w-1')).toBe(String(before.value + 1))
+        expect(await pendingOf('w-1')).toBe('true')
+        // ...until the NACK takes it back out.
+        await page.waitForSelector('[data-testid="rollback"][data-key="w-1"]')
+        await waitForText(page, 'widget-value-w-1', String(before.value))
+        await waitSettled('w-1')
+        const rollback = page.locator('[data-testid="rollback"][data-key="w-1"]')
+        expect(await rollback.getAttribute('data-reason')).toBe('rejected')
+        const text = await rollback.textContent()
+        expect(text).toContain('rejected')
+        expect(text).toContain('updateWidget w-1')
+        expect(text).toContain('rejected by server fault knob')
+        expect(server.widget('w-1')).toMatchObject({ value: before.value, version: before.version })
+        expect(await versionOf('w-1')).toBe(before.version)
+        expect(await page.getAttribute('[data-testid="conflicts"]', 'data-count')).toBe('0')
+
+        // Clearing empties the panel.
+        await page.click('[data-testid="rollbacks-clear"]')
+        await page.waitForSelector('[data-testid="rollbacks"][data-count="0"]')
+      })
+
+      it('a server change to a widget with a pending edit shows a conflict (REMOTE_WINS)', async () => {
+        const before = seeded.get('w-2')!
+        // The ACK waits 1.5 s: the edit is applied on the server, but still pending in the page.
+        server.faults.replyDelayMs = 1500
+        await page.click('[data-testid="widget-inc-w-2"]')
+        await until('the edit of w-2 to reach the server', () => opsFor('w-2').length === 1)
+        expect(await pendingOf('w-2')).toBe('true')
+        expect(await page.inputValue('[data-testid="conflict-strategy"]')).toBe('REMOTE_WINS')
+
+        // Someone else sets w-2 to 999 while the page waits for its ACK.
+        const remoteVersion = server.touch('w-2', { value: 999 })
+        await page.waitForSelector('[data-testid="conflict"][data-key="w-2"]')
+        const conflict = page.locator('[data-testid="conflict"][data-key="w-2"]')
+        expect(await conflict.getAttribute('data-strategy')).toBe('REMOTE_WINS')
+        expect(await conflict.textContent()).toContain(`your change to w-2 was overwritten by server version ${remoteVersion}`)
+        expect(await conflict.textContent()).toContain(`yours ${before.value + 1}`)
+        expect(await conflict.textContent()).toContain('server 999')
+        // The remote change wins: the view shows it at once, the edit is rolled back (reason conflict).
+        await waitForText(page, 'widget-value-w-2', '999')
+        expect(await pendingOf('w-2')).toBe('false')
+        expect(await page.getAttribute('[data-testid="rollback"][data-key="w-2"]', 'data-reason')).toBe('conflict')
+
+        // The late ACK (an older version) changes nothing: page and server agree on 999.
+        await sleep(1700)
+        expect(await valueOf('w-2')).toBe('999')
+        expect(await versionOf('w-2')).toBe(remoteVersion)
+        expect(server.widget('w-2')).toMatchObject({ value: 999, version: remoteVersion })
+      })
+
+      it('?conflict=LOCAL_WINS: the pending edit stays on top of the server change', async () => {
+        await openDashboard(`${QUERY}&conflict=LOCAL_WINS`)
+        await waitForCount(page, '[data-testid^="widget-w-"]', DEMO_WIDGET_IDS.length)
+        expect(await page.inputValue('[data-testid="conflict-strategy"]')).toBe('LOCAL_WINS')
+        const before = seeded.get('w-5')!
+
+        server.faults.replyDelayMs = 1500
+        await page.click('[data-testid="widget-inc-w-5"]')
+        await until('the edit of w-5 to reach the server', () => opsFor('w-5').length === 1)
+        // Someone else renames w-5 while the page waits for its ACK.
+        const remoteVersion = server.touch('w-5', { title: 'Renamed elsewhere' })
+        const conflict = page.locator('[data-testid="conflict"][data-key="w-5"]')
+        await conflict.waitFor()
+        expect(await conflict.getAttribute('data-strategy')).toBe('LOCAL_WINS')
+        expect(await conflict.textContent()).toContain(`your change to w-5 was kept over server version ${remoteVersion}`)
+        // The edit stays in the view, on top of the remote change; nothing is rolled back.
+        await waitForText(page, 'widget-title-w-5', 'Renamed elsewhere')
+        expect(await valueOf('w-5')).toBe(String(before.value + 1))
+        expect(await pendingOf('w-5')).toBe('true')
+
+        await waitSettled('w-5')
+        expect(server.widget('w-5')).toMatchObject({ value: before.value + 1, title: 'Renamed elsewhere', version: remoteVersion })
+        expect(await valueOf('w-5')).toBe(String(before.value + 1))
+        expect(await page.textContent('[data-testid="widget-title-w-5"]')).toBe('Renamed elsewhere')
+        expect(await versionOf('w-5')).toBe(remoteVersion)
+        expect(await page.getAttribute('[data-testid="rollbacks"]', 'data-count')).toBe('0')
+        // Every delivery of the edit carried the same opId (the idempotency key).
+        expect(new Set(opsFor('w-5').map((m) => m.id)).size).toBe(1)
+      })
+
+      it('the strategy selector reloads the page with ?conflict=, keeping the other parameters', async () => {
+        await page.selectOption('[data-testid="conflict-strategy"]', 'MERGE')
+        await page.waitForURL((url) => url.searchParams.get('conflict') === 'MERGE')
+        const url = new URL(page.url())
+        expect(url.searchParams.get('reconnectDelay')).toBe('50')
+        expect(url.searchParams.get('heartbeat')).toBe('1000')
+        await waitForStatus(page, 'open')
+        expect(await page.inputValue('[data-testid="conflict-strategy"]')).toBe('MERGE')
+        // A bad value is ignored and said so, never thrown.
+        await openDashboard(`${QUERY}&conflict=SOMETIMES`)
+        expect(await page.inputValue('[data-testid="conflict-strategy"]')).toBe('REMOTE_WINS')
+        expect(await page.textContent('#settings-ignored')).toContain('?conflict=SOMETIMES')
+      })
+
+      it('looks right with ops in flight (screenshot to /tmp/dashboard-ops.png)', async () => {
+        // Some history for the sparklines: demo-like rounds, one per batch window.
+        for (let round = 1; round <= 12; round++) {
+          DEMO_WIDGET_IDS.forEach((id, i) => {
+            const value = Math.round((50 + 30 * Math.sin(round / 3 + i * 1.3) + 6 * Math.cos(round * 1.7 + i)) * 10) / 10
+            server.touch(id, { value })
+          })
+          await sleep(220)
+        }
+        await page.waitForFunction(
+          (v) => document.querySelector('[data-testid="widget-w-6"]')?.getAttribute('data-version') === String(v),
+          server.widget('w-6')!.version,
+        )
+        // A rollback...
+        server.faults.nackAll = true
+        await page.click('[data-testid="widget-dec-w-4"]')
+        await page.waitForSelector('[data-testid="rollback"][data-key="w-4"]')
+        server.faults.nackAll = false
+        // ...a conflict...
+        server.faults.replyDelayMs = 1500
+        await page.click('[data-testid="widget-inc-w-3"]')
+        await until('the edit of w-3 to reach the server', () => opsFor('w-3').length === 1)
+        server.touch('w-3', { value: 91.5 })
+        await page.waitForSelector('[data-testid="conflict"][data-key="w-3"]')
+        // ...and ops waiting for their ACK.
+        server.faults.replyDelayMs = 8000
+        await page.locator('[data-testid="widget-slider-w-1"]').fill('88')
+        await page.click('[data-testid="widget-title-w-5"]')
+        await page.fill('[data-testid="widget-title-input-w-5"]', 'Conversion rate')
+        await page.press('[data-testid="widget-title-input-w-5"]', 'Enter')
+        await page.waitForSelector('[data-testid="pending-op"][data-key="w-1"][data-status="sent"]')
+        await page.waitForSelector('[data-testid="pending-op"][data-key="w-5"][data-status="sent"]')
+        await page.mouse.move(0, 0)
+        await sleep(900)
+        await page.screenshot({ path: OPS_SCREENSHOT, fullPage: true })
+        expect(existsSync(OPS_SCREENSHOT)).toBe(true)
+      }, 40_000)
+    })
   },
 )

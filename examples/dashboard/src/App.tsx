@@ -49,7 +49,7 @@ export function App() {
       <main className="layout">
         <div className="layout__main">
           <WidgetGrid />
-          {/* Pending ops, conflicts and the outbox go here: see components/SyncPanels.tsx. */}
+          {/* Pending ops (the outbox), conflicts and rollbacks: see components/SyncPanels.tsx. */}
           <SyncPanels />
         </div>
         <aside className="layout__side">

@@ -10,13 +10,20 @@
  *   ?connectTimeout=2000    websocket.CONNECT_TIMEOUT (ms)
  *   ?requestTimeout=2000    websocket.REQUEST_TIMEOUT (ms), also the Ping button's timeout
  *   ?ws=ws://host:port/ws   the socket URL (default: ws(s)://<the host serving the page>/ws)
+ *   ?conflict=LOCAL_WINS    optimistic.CONFLICT_RESOLUTION: what happens when a server change lands
+ *                           on a widget with pending edits (REMOTE_WINS, the default: the edits are
+ *                           rolled back; LOCAL_WINS: they stay on top of the server's change;
+ *                           MERGE: field by field, the server keeps the fields it changed)
  *
- * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000
+ * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000&conflict=MERGE
+ *
+ * The conflict strategy is part of the config, which `createRealtime` fixes when the store is
+ * created: the page's strategy selector therefore reloads the page with a new `?conflict=`.
  *
  * Values that are not numbers in range are ignored and listed in the page's header, never thrown:
  * a typo in a URL must not blank the dashboard.
  */
-import type { WebSocketConfig } from 'rtk-realtime'
+import type { ConflictResolution, OptimisticConfig, WebSocketConfig } from 'rtk-realtime'
 
 /** What the dashboard uses for the heartbeat unless `?heartbeat=` says otherwise: livelier than the package's 30 s. */
 export const DASHBOARD_HEARTBEAT_MS = 5_000
@@ -35,12 +42,22 @@ const NUMERIC_PARAMS: ReadonlyArray<{ param: string; option: NumericOption; min:
   { param: 'requestTimeout', option: 'REQUEST_TIMEOUT', min: 1 },
 ]
 
+/** The strategies `?conflict=` accepts, in the order the selector lists them. */
+export const CONFLICT_STRATEGIES: readonly ConflictResolution[] = ['REMOTE_WINS', 'LOCAL_WINS', 'MERGE']
+
+/** The package's default strategy, used without `?conflict=`. */
+export const DEFAULT_CONFLICT_STRATEGY: ConflictResolution = 'REMOTE_WINS'
+
 /** The dashboard's settings. */
 export interface DashboardSettings {
   /** Socket URL override from `?ws=`, or null for the page's own host. */
   url: string | null
   /** Overrides of `config.websocket`. */
   websocket: Partial<WebSocketConfig>
+  /** Overrides of `config.optimistic` (`CONFLICT_RESOLUTION` from `?conflict=`). */
+  optimistic: Partial<OptimisticConfig>
+  /** The conflict strategy in force (from `?conflict=`, else the default). */
+  conflict: ConflictResolution
   /** Query parameters that were ignored, with why. */
   ignored: string[]
 }
@@ -70,7 +87,28 @@ export function readSettings(search: string): DashboardSettings {
     if (/^wss?:\/\/[^/]/.test(ws)) url = ws
     else ignored.push(`?ws=${ws} (expected a ws:// or wss:// URL)`)
   }
-  return { url, websocket, ignored }
+  const optimistic: Partial<OptimisticConfig> = {}
+  let conflict = DEFAULT_CONFLICT_STRATEGY
+  const rawConflict = params.get('conflict')
+  if (rawConflict !== null) {
+    const strategy = CONFLICT_STRATEGIES.find((s) => s === rawConflict.trim().toUpperCase())
+    if (strategy) {
+      conflict = strategy
+      optimistic.CONFLICT_RESOLUTION = strategy
+    } else {
+      ignored.push(`?conflict=${rawConflict} (expected ${CONFLICT_STRATEGIES.join(', ')})`)
+    }
+  }
+  return { url, websocket, optimistic, conflict, ignored }
+}
+
+/** The query string `search` with `?conflict=` set to `strategy` (the other parameters kept). */
+export function withConflictStrategy(search: string, strategy: ConflictResolution): string {
+  const params = new URLSearchParams(search)
+  if (strategy === DEFAULT_CONFLICT_STRATEGY) params.delete('conflict')
+  else params.set('conflict', strategy)
+  const query = params.toString()
+  return query === '' ? '' : `?${query}`
 }
 
 /** The socket URL for this page: the same host that served it, path `/ws`. */

@@ -1,33 +1,228 @@
 /**
- * THE PLACE FOR THE OPTIMISTIC LAYER'S PANELS (DESIGN.md sections 3 and 7).
- *
- * When the package gains collections, ops and the outbox, this component renders, side by side:
- *   - Pending ops     (id="pending-ops")  ops not yet confirmed, with status and attempts
- *   - Conflicts       (id="conflicts")    remote updates that overwrote a local change
- *   - Outbox          (id="outbox")       persisted ops waiting for the socket, and storage errors
- * each read with the package's hooks (useOptimisticUpdate / useBackgroundSync / useSyncStatus).
- * Until then they say what will appear here. App.tsx already lays this section out.
+ * The optimistic layer, as plain data from the realtime state (README, "Collections and optimistic
+ * updates"), side by side:
+ *   - Pending ops (id="pending-ops"): the outbox. The per-key lanes ARE the outbox: every op not
+ *     yet confirmed, with its status (`queued`, `sent`), deliveries and age. In memory for now:
+ *     they survive reconnects, not reloads (the persisted outbox is the package's next milestone).
+ *   - Conflicts (id="conflicts"): server changes that landed on a widget with pending edits, and
+ *     the strategy that resolved them.
+ *   - Rollbacks (id="rollbacks"): edits that left the view unconfirmed, with the reason code.
+ * Plus the conflict strategy selector, which reloads the page with `?conflict=` (see ../settings.ts).
  */
-const PANELS = [
-  { id: 'pending-ops', title: 'Pending ops', text: 'Optimistic changes waiting for the server’s ACK.' },
-  { id: 'conflicts', title: 'Conflicts', text: 'Local changes a newer server version overwrote.' },
-  { id: 'outbox', title: 'Outbox', text: 'Changes made offline, persisted and replayed exactly once.' },
-] as const
+import type { ChangeEvent } from 'react'
+import type { Conflict, ConflictResolution, Op, Rollback } from 'rtk-realtime'
+import { formatAgo, formatMs, formatTime } from '../format'
+import { CONFLICT_STRATEGIES, withConflictStrategy } from '../settings'
+import { realtime, settings, useAppDispatch, useAppSelector } from '../store'
+import { useNow } from '../useNow'
+
+const STRATEGY_HINTS: Record<ConflictResolution, string> = {
+  REMOTE_WINS: 'the server’s change wins; your pending edits are rolled back',
+  LOCAL_WINS: 'your pending edits stay on top of the server’s change, against its new version',
+  MERGE: 'field by field: the server keeps the fields it changed, your edits keep the others',
+}
+
+/** The op's args without the key (`{ value: 73 }`), compactly. */
+function describeArgs(args: unknown, key: string): string {
+  if (args === null || typeof args !== 'object') return JSON.stringify(args) ?? ''
+  const rest = Object.entries(args as Record<string, unknown>).filter(([field, value]) => !(field === 'id' && value === key))
+  if (rest.length === 0) return '—'
+  return rest.map(([field, value]) => `${field}: ${JSON.stringify(value)}`).join(', ')
+}
+
+/** A widget value or entity, compactly: its `value` (and title), or "deleted". */
+function describeWidget(entity: unknown): string {
+  if (entity === null || entity === undefined) return 'deleted'
+  const w = entity as { value?: unknown; title?: unknown }
+  const parts: string[] = []
+  if (w.value !== undefined) parts.push(String(w.value))
+  if (typeof w.title === 'string') parts.push(`“${w.title}”`)
+  return parts.join(' ') || JSON.stringify(entity)
+}
+
+function conflictSentence(conflict: Conflict): string {
+  const what = `your change to ${conflict.key}`
+  switch (conflict.strategy) {
+    case 'REMOTE_WINS':
+      return `${what} was overwritten by server version ${conflict.remoteVersion}`
+    case 'LOCAL_WINS':
+      return `${what} was kept over server version ${conflict.remoteVersion}`
+    case 'MERGE':
+      return `${what} was merged with server version ${conflict.remoteVersion}`
+  }
+}
+
+function StrategySelect() {
+  const onChange = (event: ChangeEvent<HTMLSelectElement>) => {
+    const strategy = event.target.value as ConflictResolution
+    // Config is fixed when the store is created: a new strategy means a new page.
+    window.location.search = withConflictStrategy(window.location.search, strategy)
+  }
+  return (
+    <label className="strategy" title={`${STRATEGY_HINTS[settings.conflict]}. Changing it reloads the page (?conflict=).`}>
+      <span className="strategy__label">Conflicts</span>
+      <select id="conflict-strategy" data-testid="conflict-strategy" className="strategy__select" value={settings.conflict} onChange={onChange}>
+        {CONFLICT_STRATEGIES.map((strategy) => (
+          <option key={strategy} value={strategy}>
+            {strategy}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+function PendingOpRow({ op, now }: { op: Op; now: number }) {
+  return (
+    <tr className={`op op--${op.status}`} data-testid="pending-op" data-op-id={op.opId} data-key={op.key} data-status={op.status}>
+      <td className="op__id" title={op.opId}>
+        <code>{op.opId.slice(0, 8)}</code>
+      </td>
+      <td>{op.mutation}</td>
+      <td>{op.key}</td>
+      <td className="op__args">{describeArgs(op.args, op.key)}</td>
+      <td>
+        <span className={`pill pill--${op.status}`} title={op.lastError?.message}>
+          {op.status}
+        </span>
+      </td>
+      <td className="num">{op.attempts}</td>
+      <td className="num">{formatMs(Math.max(0, now - op.createdAt))}</td>
+    </tr>
+  )
+}
+
+function PendingOpsPanel() {
+  const ops = useAppSelector(realtime.selectors.selectPendingOps)
+  const now = useNow(200, ops.length > 0)
+  return (
+    <div className="sync-panel sync-panel--ops" id="pending-ops" data-testid="pending-ops" data-count={ops.length}>
+      <header className="sync-panel__header">
+        <h3>
+          Pending ops <span className="count">{ops.length}</span>
+        </h3>
+        <span className="card__meta">the outbox · one op per widget on the wire</span>
+      </header>
+      {ops.length === 0 ? (
+        <p className="empty">Nothing waiting: every edit is confirmed.</p>
+      ) : (
+        <table className="ops">
+          <thead>
+            <tr>
+              <th>op</th>
+              <th>mutation</th>
+              <th>key</th>
+              <th>args</th>
+              <th>status</th>
+              <th className="num">attempts</th>
+              <th className="num">age</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ops.map((op) => (
+              <PendingOpRow key={op.opId} op={op} now={now} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+function ConflictsPanel() {
+  const conflicts = useAppSelector(realtime.selectors.selectConflicts)
+  const dispatch = useAppDispatch()
+  const now = useNow(1000, conflicts.length > 0)
+  return (
+    <div className="sync-panel" id="conflicts" data-testid="conflicts" data-count={conflicts.length}>
+      <header className="sync-panel__header">
+        <h3>
+          Conflicts <span className="count">{conflicts.length}</span>
+        </h3>
+        {conflicts.length > 0 ? (
+          <button type="button" className="link-button" data-testid="conflicts-clear" onClick={() => dispatch(realtime.actions.conflictsCleared())}>
+            clear
+          </button>
+        ) : null}
+      </header>
+      {conflicts.length === 0 ? (
+        <p className="empty">No server change has landed on a pending edit.</p>
+      ) : (
+        <ol className="events">
+          {[...conflicts].reverse().map((c) => (
+            <li key={`${c.collection}/${c.key}/${c.remoteVersion}/${c.at}`} className="event event--conflict" data-testid="conflict" data-key={c.key} data-strategy={c.strategy}>
+              <div className="event__head">
+                <span className={`pill pill--strategy pill--${c.strategy.toLowerCase()}`}>{c.strategy}</span>
+                <time className="event__time" title={formatTime(c.at)}>
+                  {formatAgo(c.at, now)}
+                </time>
+              </div>
+              <p className="event__text">{conflictSentence(c)}</p>
+              <p className="event__detail">
+                yours <code>{describeWidget(c.local)}</code> · server <code>{describeWidget(c.remote)}</code>
+                {c.fields && c.fields.length > 0 ? <> · both changed {c.fields.join(', ')}</> : null}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  )
+}
+
+function RollbacksPanel() {
+  const rollbacks = useAppSelector(realtime.selectors.selectRollbacks)
+  const dispatch = useAppDispatch()
+  const now = useNow(1000, rollbacks.length > 0)
+  return (
+    <div className="sync-panel" id="rollbacks" data-testid="rollbacks" data-count={rollbacks.length}>
+      <header className="sync-panel__header">
+        <h3>
+          Rollbacks <span className="count">{rollbacks.length}</span>
+        </h3>
+        {rollbacks.length > 0 ? (
+          <button type="button" className="link-button" data-testid="rollbacks-clear" onClick={() => dispatch(realtime.actions.rollbacksCleared())}>
+            clear
+          </button>
+        ) : null}
+      </header>
+      {rollbacks.length === 0 ? (
+        <p className="empty">No edit has been undone.</p>
+      ) : (
+        <ol className="events">
+          {[...rollbacks].reverse().map((r: Rollback) => (
+            <li key={r.opId} className="event event--rollback" data-testid="rollback" data-op-id={r.opId} data-key={r.key} data-reason={r.reason.code}>
+              <div className="event__head">
+                <span className="pill pill--reason">{r.reason.code}</span>
+                <span className="event__what">
+                  {r.mutation} {r.key} <span className="event__args">({describeArgs(r.args, r.key)})</span>
+                </span>
+                <time className="event__time" title={formatTime(r.at)}>
+                  {formatAgo(r.at, now)}
+                </time>
+              </div>
+              <p className="event__text event__text--message" title={r.reason.message}>
+                {r.reason.message.replace(/^rtk-realtime: /, '')}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  )
+}
 
 export function SyncPanels() {
   return (
     <section className="card card--sync" aria-labelledby="sync-title" id="sync-panels">
       <header className="card__header">
         <h2 id="sync-title">Optimistic sync</h2>
-        <span className="card__meta">arrives with the optimistic layer</span>
+        <StrategySelect />
       </header>
       <div className="sync-panels">
-        {PANELS.map((panel) => (
-          <div key={panel.id} className="sync-panel" id={panel.id} data-testid={panel.id}>
-            <h3>{panel.title}</h3>
-            <p>{panel.text}</p>
-          </div>
-        ))}
+        <PendingOpsPanel />
+        <ConflictsPanel />
+        <RollbacksPanel />
       </div>
     </section>
   )

@@ -1,50 +1,164 @@
-import { memo } from 'react'
+import { memo, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { formatNumber } from '../format'
-import { selectStaleCount, selectWidgets, useAppSelector } from '../store'
-import type { Widget } from '../widgetsSlice'
+import { realtime, useAppDispatch, useAppSelector, type RootState } from '../store'
+import { clampValue, compareIds, TITLE_MAX_LENGTH, VALUE_MAX, VALUE_MIN, WIDGETS, type Widget } from '../widgets'
 import { Sparkline } from './Sparkline'
+
+const EMPTY_SERIES: readonly number[] = []
 
 function level(value: number): 'low' | 'mid' | 'high' {
   return value >= 75 ? 'high' : value >= 40 ? 'mid' : 'low'
 }
 
-// memo: an update re-renders only the card whose widget changed.
-const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
-  const previous = widget.history.at(-2)
-  const trend = previous === undefined || previous === widget.value ? 'flat' : widget.value > previous ? 'up' : 'down'
+/** Every widget's view (confirmed value with its pending ops applied), by id; the same object while nothing changed. */
+const selectWidgetViews = (state: RootState) => realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget>
+
+/** The title, as a button that turns into a text field (Enter or leaving it renames; Escape cancels). */
+function InlineTitle({ widget }: { widget: Widget }) {
+  const { actions } = realtime
+  const dispatch = useAppDispatch()
+  const [draft, setDraft] = useState<string | null>(null)
+
+  const commit = () => {
+    if (draft === null) return
+    const next = draft.trim().slice(0, TITLE_MAX_LENGTH)
+    setDraft(null)
+    if (next !== '' && next !== widget.title) dispatch(actions.renameWidget({ id: widget.id, title: next }))
+  }
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    commit()
+  }
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Escape') setDraft(null)
+  }
+
+  if (draft === null) {
+    return (
+      <button
+        type="button"
+        className={`widget__title${widget.title ? '' : ' widget__title--none'}`}
+        id={`widget-title-${widget.id}`}
+        data-testid={`widget-title-${widget.id}`}
+        title="Rename"
+        onClick={() => setDraft(widget.title ?? '')}
+      >
+        {widget.title || 'Untitled'}
+      </button>
+    )
+  }
   return (
-    <article className={`widget widget--${level(widget.value)}`} id={`widget-${widget.id}`} data-testid={`widget-${widget.id}`} data-version={widget.version}>
+    <form className="widget__rename" onSubmit={onSubmit}>
+      <input
+        className="widget__rename-input"
+        data-testid={`widget-title-input-${widget.id}`}
+        aria-label={`New title of ${widget.id}`}
+        value={draft}
+        maxLength={TITLE_MAX_LENGTH}
+        autoFocus
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={onKeyDown}
+        onBlur={commit}
+      />
+    </form>
+  )
+}
+
+/**
+ * One widget. The typed `realtime` instance comes from ./store (`useRealtime()` returns the
+ * untyped one): its mutation creators know their args. `memo`: a card re-renders only when its own view, version, pending flag or series
+ * changes (views of untouched widgets keep their identity).
+ */
+const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
+  const { actions, selectors } = realtime
+  const dispatch = useAppDispatch()
+  const id = widget.id
+  const version = useAppSelector((state) => selectors.selectEntityRecord(state, WIDGETS, id)?.version ?? 0)
+  const pending = useAppSelector((state) => selectors.selectHasPendingOps(state, WIDGETS, id))
+  const series = useAppSelector((state) => state.sparklines[id]?.values ?? EMPTY_SERIES)
+
+  const previous = series.at(-1) === widget.value ? series.at(-2) : series.at(-1)
+  const trend = previous === undefined || previous === widget.value ? 'flat' : widget.value > previous ? 'up' : 'down'
+  const setValue = (value: number) => dispatch(actions.updateWidget({ id, value: clampValue(value) }))
+
+  return (
+    <article
+      className={`widget widget--${level(widget.value)}${pending ? ' widget--pending' : ''}`}
+      id={`widget-${id}`}
+      data-testid={`widget-${id}`}
+      data-version={version}
+      data-pending={pending ? 'true' : 'false'}
+    >
       <header className="widget__header">
-        <h3 className="widget__id">{widget.id}</h3>
-        <span className="widget__version">v{widget.version}</span>
+        <h3 className="widget__id">{id}</h3>
+        <span className="widget__meta">
+          {pending ? (
+            <span className="pill pill--pending" data-testid={`widget-pending-${id}`} title="Changed here; waiting for the server’s ACK">
+              pending
+            </span>
+          ) : null}
+          <span className="widget__version" data-testid={`widget-version-${id}`} title="The server’s version of this widget">
+            v{version}
+          </span>
+        </span>
       </header>
-      {/* key: the value re-mounts on every version, which replays the flash animation */}
-      <p className="widget__value" key={widget.version}>
-        <span id={`widget-value-${widget.id}`} data-testid={`widget-value-${widget.id}`}>
+      <InlineTitle widget={widget} />
+      {/* key: the value re-mounts on every server version, which replays the flash animation */}
+      <p className="widget__value" key={version}>
+        <span id={`widget-value-${id}`} data-testid={`widget-value-${id}`}>
           {formatNumber(widget.value)}
         </span>
         <span className={`widget__trend widget__trend--${trend}`} aria-label={`trend ${trend}`}>
           {trend === 'up' ? '▲' : trend === 'down' ? '▼' : '•'}
         </span>
       </p>
-      <Sparkline values={widget.history} />
-      <div className="widget__bar" aria-hidden="true">
-        <span style={{ width: `${Math.min(100, Math.max(0, widget.value))}%` }} />
+      <Sparkline values={series as number[]} />
+      <div className="widget__controls">
+        <button type="button" className="icon-button" data-testid={`widget-dec-${id}`} aria-label={`Decrease ${id}`} onClick={() => setValue(widget.value - 1)}>
+          −
+        </button>
+        <input
+          type="range"
+          className="widget__slider"
+          data-testid={`widget-slider-${id}`}
+          aria-label={`Value of ${id}`}
+          min={VALUE_MIN}
+          max={VALUE_MAX}
+          step={1}
+          value={Math.round(widget.value)}
+          onChange={(event) => setValue(Number(event.target.value))}
+        />
+        <button type="button" className="icon-button" data-testid={`widget-inc-${id}`} aria-label={`Increase ${id}`} onClick={() => setValue(widget.value + 1)}>
+          +
+        </button>
+        <button
+          type="button"
+          className="icon-button icon-button--danger"
+          data-testid={`widget-delete-${id}`}
+          aria-label={`Delete ${id}`}
+          title="Delete"
+          onClick={() => dispatch(actions.deleteWidget({ id }))}
+        >
+          ×
+        </button>
       </div>
     </article>
   )
 })
 
-/** The live widgets: every `WIDGET_UPDATE` broadcast, routed into the example's widgets slice. */
+/**
+ * The widgets of the realtime layer's `widgets` collection: server broadcasts, the snapshot taken
+ * on every open, and this page's own optimistic edits, all in one view per widget.
+ */
 export function WidgetGrid() {
-  const widgets = useAppSelector(selectWidgets)
-  const stale = useAppSelector(selectStaleCount)
+  const views = useAppSelector(selectWidgetViews)
+  const widgets = useMemo(() => Object.values(views).sort((a, b) => compareIds(a.id, b.id)), [views])
   return (
     <section className="card card--widgets" aria-labelledby="widgets-title">
       <header className="card__header">
         <h2 id="widgets-title">Live widgets</h2>
         <span className="card__meta">
-          WIDGET_UPDATE broadcasts{stale > 0 ? ` · ${stale} stale ignored` : ''}
+          collection <code>widgets</code> · edits are optimistic
         </span>
       </header>
       {widgets.length === 0 ? (

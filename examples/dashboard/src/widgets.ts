@@ -1,0 +1,124 @@
+/**
+ * The dashboard's widgets, as a collection of the realtime layer (README, "Collections and
+ * optimistic updates"): the server's `WIDGET_UPDATE { id, title?, value, version, opId?, deleted? }`
+ * broadcasts keep `state.realtime.collections.widgets` up to date, and three mutations change a
+ * widget optimistically (the view changes at once, the op goes to the server, its ACK confirms it,
+ * a NACK or a conflict rolls it back).
+ *
+ * Nothing here touches the store: these are the definitions `createRealtime` takes (./store.ts).
+ */
+import { parseDefaultUpdate, type CoalescedUpdate, type CollectionDefinition, type MutationDefinition, type ParsedEntityUpdate } from 'rtk-realtime'
+
+/** One widget, as the reference server holds it (examples/server, `--demo` seeds w-1..w-6). */
+export interface Widget {
+  id: string
+  /** Display name; widgets broadcast without one show their id. */
+  title?: string
+  value: number
+}
+
+/** The collection's name in `createRealtime({ collections })` and in every selector call. */
+export const WIDGETS = 'widgets'
+
+/** The range of the value slider (the demo's random walk stays in it too). */
+export const VALUE_MIN = 0
+export const VALUE_MAX = 100
+
+/** Longest title the rename field accepts. */
+export const TITLE_MAX_LENGTH = 40
+
+/**
+ * The collection's `parse`: the default reading (`data = { id, version, opId?, deleted?, ...entity }`)
+ * plus the widget's own rules, so a malformed broadcast becomes `messageRejected` (counted in the
+ * connection panel) and never reaches the state.
+ */
+export function parseWidgetUpdate(data: unknown): ParsedEntityUpdate | string {
+  const parsed = parseDefaultUpdate(data)
+  if (typeof parsed === 'string' || parsed.deleted) return parsed
+  return widgetProblem(parsed.value) ?? parsed
+}
+
+/** Why `value` is not a {@link Widget}, or undefined when it is one. */
+export function widgetProblem(value: unknown): string | undefined {
+  const w = value as Partial<Widget> | null
+  if (w === null || typeof w !== 'object') return 'expected an object'
+  if (typeof w.id !== 'string' || w.id === '') return 'id must be a non-empty string'
+  if (typeof w.value !== 'number' || !Number.isFinite(w.value)) return 'value must be a finite number'
+  if (w.title !== undefined && typeof w.title !== 'string') return 'title must be a string when present'
+  return undefined
+}
+
+/** `createRealtime({ collections })`: `WIDGET_UPDATE` broadcasts update the `widgets` collection. */
+export const collections = {
+  [WIDGETS]: { updates: ['WIDGET_UPDATE'], parse: parseWidgetUpdate },
+} satisfies Record<string, CollectionDefinition>
+
+/**
+ * `createRealtime({ mutations })`. Each becomes `realtime.actions.<name>(args)`; the op travels as
+ * `{ type: message, id: opId, data: { ...args, baseVersion } }` and the server ACKs it with the
+ * whole widget and its new version.
+ */
+export const mutations = {
+  /**
+   * Sets the value. `debounce: true` (`updates.DEBOUNCE_DELAY`, 100 ms): while a slider moves, every
+   * call changes the view but calls within the window fold into one op, so one op per window goes
+   * out. It suits a "set" (the last value wins), never an increment.
+   */
+  updateWidget: {
+    collection: WIDGETS,
+    message: 'WIDGET_UPDATE',
+    debounce: true,
+    apply: (widget: Widget | null, { value }: { id: string; value: number }) => {
+      if (widget) widget.value = value
+    },
+  },
+  /** Sets the title (the inline rename). */
+  renameWidget: {
+    collection: WIDGETS,
+    message: 'WIDGET_UPDATE',
+    apply: (widget: Widget | null, { title }: { id: string; title: string }) => {
+      if (widget) widget.title = title
+    },
+  },
+  /** Deletes the widget: the view becomes null (the card leaves the grid) until the server says otherwise. */
+  deleteWidget: {
+    collection: WIDGETS,
+    message: 'WIDGET_DELETE',
+    apply: (_widget: Widget | null, _args: { id: string }) => null,
+  },
+} satisfies Record<string, MutationDefinition>
+
+/** `value` clamped to the slider's range and rounded to one decimal, as the demo's values are. */
+export function clampValue(value: number): number {
+  return Math.round(Math.min(VALUE_MAX, Math.max(VALUE_MIN, value)) * 10) / 10
+}
+
+/** The `GET_WIDGETS` reply's `data`: every live widget as `{ ...entity, version }`. */
+export interface WidgetsSnapshot {
+  widgets: Array<Widget & { version: number }>
+  seq: number
+}
+
+/**
+ * The entity updates a `GET_WIDGETS` snapshot stands for, for `realtime.actions.entitiesUpdated`:
+ * one per well-formed widget, except those `skip` names (the dashboard skips widgets with pending
+ * ops: their ACKs and broadcasts settle them, and a snapshot that already holds an op's effect
+ * without its opId would look like a conflict). Versions decide as for any update: a widget the
+ * client holds at the same or a newer version is left alone.
+ */
+export function snapshotUpdates(data: unknown, skip: (key: string) => boolean): CoalescedUpdate[] {
+  const widgets = (data as Partial<WidgetsSnapshot> | null)?.widgets
+  if (!Array.isArray(widgets)) return []
+  const updates: CoalescedUpdate[] = []
+  for (const item of widgets) {
+    const parsed = parseWidgetUpdate(item)
+    if (typeof parsed === 'string' || skip(parsed.key)) continue
+    updates.push({ collection: WIDGETS, key: parsed.key, version: parsed.version, value: parsed.value })
+  }
+  return updates
+}
+
+/** Widget ids in display order: `w-2` before `w-10`. */
+export function compareIds(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true })
+}
