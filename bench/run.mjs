@@ -12,7 +12,10 @@
  *   title, usesServer (start the shared reference server, see lib/server.mjs),
  *   variants: [{ name, label }],
  *   setupVariant(name, ctx) -> { run(): Promise<sample>, teardown?() }   (runs in the variant's own process)
- *   report(samplesByName, ctx) -> { title, columns, rows, notes?, ok? }  (see lib/table.mjs; ok: false = target missed)
+ *   report(samplesByName, ctx) -> { title, columns, rows, notes?, ok? }  (see lib/table.mjs; ok: false = target missed),
+ *                                    or an array of such tables
+ *   optional: defaultRounds: { rounds, warmup } (used unless BENCH_ROUNDS / BENCH_WARMUP are set);
+ *             a sample's `progress` string replaces the rate in the per-round progress line
  * ctx is `{ count, rounds, warmup, serverUrl }`. Rounds alternate between variants (lib/rounds.mjs).
  */
 import { existsSync, readdirSync } from 'node:fs'
@@ -54,12 +57,24 @@ async function runScenario(file, options) {
     log(`${file}: no variant matches BENCH_ONLY=${options.only.join(',')}; skipped`)
     return null
   }
-  const ctx = { count: options.count, rounds: options.rounds, warmup: options.warmup, serverUrl: null }
+  // A scenario may export `defaultRounds: { rounds, warmup }`; BENCH_ROUNDS / BENCH_WARMUP still win.
+  const rounds = process.env.BENCH_ROUNDS ? options.rounds : scenario.defaultRounds?.rounds ?? options.rounds
+  const warmup = process.env.BENCH_WARMUP ? options.warmup : scenario.defaultRounds?.warmup ?? options.warmup
+  const ctx = { count: options.count, rounds, warmup, serverUrl: null }
   if (scenario.usesServer) ctx.serverUrl = (await options.server()).url
   log(`\n${scenario.title ?? file}: starting ${selected.length} variant processes`)
   const hosts = []
   try {
-    for (const v of selected) hosts.push(await startVariantHost(path, v.name, ctx))
+    if (scenario.usesServer) {
+      // One at a time: a setup may blast the shared server (warm-up) and needs it to itself.
+      for (const v of selected) hosts.push(await startVariantHost(path, v.name, ctx))
+    } else {
+      // In parallel (setup is untimed; pendingOps builds 10,000 ops); every started host is stopped below.
+      const started = await Promise.allSettled(selected.map((v) => startVariantHost(path, v.name, ctx)))
+      for (const result of started) if (result.status === 'fulfilled') hosts.push(result.value)
+      const failed = started.find((result) => result.status === 'rejected')
+      if (failed) throw failed.reason
+    }
     const samples = await runInterleaved(
       selected.map((v, i) => ({ name: v.name, run: () => hosts[i].run() })),
       {
@@ -67,7 +82,8 @@ async function runScenario(file, options) {
         warmup: ctx.warmup,
         onRound: (i, values) => {
           const what = i < 0 ? 'warm-up' : `round ${i + 1}/${ctx.rounds}`
-          const show = (sample) => formatRate(sample.rate) + (sample.cpuUs === undefined ? '' : ` (${sample.cpuUs.toFixed(1)} us)`)
+          const show = (sample) =>
+            sample.progress ?? formatRate(sample.rate) + (sample.cpuUs === undefined ? '' : ` (${sample.cpuUs.toFixed(1)} us)`)
           log(`  ${what}: ` + selected.map((v) => `${v.name} ${show(values[v.name])}`).join(', '))
         },
       },
@@ -104,14 +120,15 @@ async function main() {
   try {
     for (const file of selected) {
       const t0 = performance.now()
-      const table = await runScenario(file, options)
-      if (!table) continue
-      printTable(table)
+      const result = await runScenario(file, options)
+      if (!result) continue
+      const tables = Array.isArray(result) ? result : [result]
+      for (const table of tables) printTable(table)
       const busy = loadavg()[0]
       if (busy > cpus().length) {
         console.log(`(machine busy: load average ${busy.toFixed(2)} on ${cpus().length} cores; wall-clock rates are noisy, the CPU columns less so)`)
       }
-      if (table.ok === false) missed++
+      if (tables.some((table) => table.ok === false)) missed++
       log(`  (${file} took ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
     }
   } finally {

@@ -5,6 +5,7 @@ import type { ConnectionActions, RequestStartedPayload } from './connection/conn
 import type { CompiledMutation } from './optimistic/defineMutations'
 import type { MutationPayload, OptimisticActions } from './optimistic/optimisticActions'
 import type { Conflict, OptimisticState } from './optimistic/types'
+import { bucketValues } from './collections/buckets'
 import type { RealtimeError } from './world/serializeError'
 import type { Logger } from './world/logger'
 
@@ -57,6 +58,16 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
       : null
     const withSaga = sagaMiddleware?.(api)
     const pending = new Map<string, { resolve(reply: Envelope): void; reject(error: RealtimeError): void }>()
+    // Where each op lives, from its mutation action; bounded by rebuilding it from state.
+    const locations = new Map<string, { collection: string; key: string }>()
+    const pruneLocations = () => {
+      const alive = new Set(
+        bucketValues(optimisticOf(api.getState()).lanes)
+          .flat()
+          .map((op) => op.opId),
+      )
+      for (const opId of locations.keys()) if (!alive.has(opId)) locations.delete(opId)
+    }
 
     // Start on the first action or right after the store is built, whichever comes first:
     // dispatching while the store is being constructed is not allowed.
@@ -108,8 +119,20 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
             }),
           )
         }
+        if (mutation) {
+          const { opId, collection, key } = a.payload as MutationPayload
+          locations.set(opId, { collection, key })
+          if (locations.size > 4 * maxPending + 1000) pruneLocations()
+        }
+        let forwarded: unknown = action
+        if (optimisticActions.confirm.match(a) || optimisticActions.rollback.match(a)) {
+          // The caller only knows the opId; tell the reducer where the op lives, so it needs no scan.
+          const at = locations.get(a.payload.opId)
+          if (at && (a.payload as { collection?: string }).collection === undefined) forwarded = { ...a, payload: { ...a.payload, ...at } }
+          locations.delete(a.payload.opId)
+        }
         const conflictsBefore = onConflict ? optimisticOf(api.getState()).conflicts : undefined
-        const result = inner(action)
+        const result = inner(forwarded)
         if (conflictsBefore) notifyConflicts(conflictsBefore, optimisticOf(api.getState()).conflicts)
         if (actions.requestSucceeded.match(a)) {
           pending.get(a.payload.requestId)?.resolve(a.payload.reply)

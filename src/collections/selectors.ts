@@ -1,6 +1,7 @@
 import type { Conflict, Op, Rollback } from '../optimistic/types'
 import { laneOf, type DataState } from '../optimistic/dataTransaction'
 import type { EntityRecord } from './types'
+import { bucketEach, bucketGet, bucketHas, bucketValues } from './buckets'
 
 /** Selectors over the root state for collections and ops. Each takes the root state first. */
 export interface DataSelectors {
@@ -35,30 +36,30 @@ export function createDataSelectors(reducerPath: string): DataSelectors {
   }
   return {
     selectEntity(state, collection, key) {
-      const record = collectionOf(state, collection).entities[key]
+      const record = bucketGet(collectionOf(state, collection).entities, key)
       return record === undefined ? undefined : record.view
     },
-    selectEntityRecord: (state, collection, key) => collectionOf(state, collection).entities[key],
+    selectEntityRecord: (state, collection, key) => bucketGet(collectionOf(state, collection).entities, key),
     selectEntities(state, collection) {
       const entities = collectionOf(state, collection).entities
       let views = viewsCache.get(entities)
       if (!views) {
-        views = {}
-        for (const key of Object.keys(entities)) {
-          const view = entities[key]!.view
-          if (view !== null) views[key] = view
-        }
+        const found: Record<string, unknown> = {}
+        bucketEach(entities, (record, key) => {
+          if (record.view !== null) found[key] = record.view
+        })
+        views = found
         viewsCache.set(entities, views)
       }
       return views
     },
-    selectHasPendingOps: (state, collection, key) => Object.hasOwn(data(state).optimistic.lanes, laneOf(collection, key)),
-    selectPendingOpsFor: (state, collection, key) => data(state).optimistic.lanes[laneOf(collection, key)] ?? EMPTY,
+    selectHasPendingOps: (state, collection, key) => bucketHas(data(state).optimistic.lanes, laneOf(collection, key)),
+    selectPendingOpsFor: (state, collection, key) => bucketGet(data(state).optimistic.lanes, laneOf(collection, key)) ?? EMPTY,
     selectPendingOps(state) {
       const lanes = data(state).optimistic.lanes
       let ops = opsCache.get(lanes)
       if (!ops) {
-        ops = Object.values(lanes).flat()
+        ops = bucketValues(lanes).flat()
         opsCache.set(lanes, ops)
       }
       return ops

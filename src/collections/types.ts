@@ -1,3 +1,5 @@
+import type { Buckets } from './buckets'
+
 /**
  * One entity as the package holds it: the server's truth and what the UI reads.
  * `view` is `confirmed` with the entity's pending ops applied, in creation order.
@@ -11,9 +13,13 @@ export interface EntityRecord<T = unknown> {
   view: T | null
 }
 
-/** One collection's entities by key. */
+/**
+ * One collection's entities, by key, split into buckets by a hash of the key
+ * (`entities[bucket][key]`, see `buckets.ts`) so that writing one entity does not copy the whole
+ * collection. Read them with the selectors (`selectEntity`, `selectEntities`, ...).
+ */
 export interface CollectionState<T = unknown> {
-  entities: Record<string, EntityRecord<T>>
+  entities: Buckets<EntityRecord<T>>
 }
 
 /** Every declared collection by name. */

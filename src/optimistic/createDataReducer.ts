@@ -1,6 +1,7 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { CoalescedUpdate, CollectionsState, EntityRecord } from '../collections/types'
 import { applyOp, changedFields, rebase } from './applyOp'
+import { bucketEach, bucketValues } from '../collections/buckets'
 import { DataTransaction, type DataState } from './dataTransaction'
 import type { CompiledMutation, ConflictResolver } from './defineMutations'
 import type { MutationPayload, OpRef, OptimisticActions } from './optimisticActions'
@@ -74,11 +75,11 @@ export function createDataReducer(options: DataReducerOptions) {
     if (ref.collection !== undefined && ref.key !== undefined) {
       return tx.lane(ref.collection, ref.key).find((o) => o.opId === ref.opId)
     }
-    for (const lane of Object.values(tx.lanes)) {
-      const op = lane.find((o) => o.opId === ref.opId)
-      if (op) return op
-    }
-    return undefined
+    let found: Op | undefined
+    bucketEach(tx.lanes, (lane) => {
+      found ??= lane.find((o) => o.opId === ref.opId)
+    })
+    return found
   }
 
   function createOp(state: DataState, mutation: CompiledMutation, payload: MutationPayload): DataState {
@@ -328,7 +329,7 @@ export function createDataReducer(options: DataReducerOptions) {
   // The socket closed: whatever was on the wire is unanswered and goes out again on the next one.
   function requeueSent(state: DataState): DataState {
     const tx = new DataTransaction(state)
-    for (const ops of Object.values(state.optimistic.lanes)) {
+    for (const ops of bucketValues(state.optimistic.lanes)) {
       if (!ops.some((o) => o.status === 'sent')) continue
       const head = ops[0]!
       tx.setLane(head.collection, head.key, ops.map((o) => {

@@ -1,3 +1,4 @@
+import { bucketGet, bucketOf, type Buckets } from '../collections/buckets'
 import type { CollectionsState, EntityRecord } from '../collections/types'
 import type { Conflict, Op, OptimisticState, Rollback } from './types'
 
@@ -11,17 +12,21 @@ export interface DataState {
 export const laneOf = (collection: string, key: string): string => `${collection}/${key}`
 
 const EMPTY_RECORD: EntityRecord = { confirmed: null, version: 0, view: null }
+const NO_OPS: readonly Op[] = []
+const NO_ENTITIES: Buckets<EntityRecord> = {}
 
 /**
- * Copy-on-write access to the data state for one action. Each map (a collection's entities, the
- * lanes) is copied at most once per action, however many keys the action touches, so a batch of
- * N updates costs one copy plus N writes instead of N copies. Reducers stay pure: the input
- * state is never written.
+ * Copy-on-write access to the data state for one action. The entity and lane maps are split
+ * into buckets (see `buckets.ts`); an action copies each map's small top level once and each
+ * bucket it touches once, however many keys it writes, so its cost follows what it changes, not
+ * the size of the collection. Reducers stay pure: the input state is never written.
  */
 export class DataTransaction {
   private collections: CollectionsState
   private optimistic: OptimisticState
-  private readonly copiedEntities = new Set<string>()
+  /** Per collection: the bucket ids already copied in this transaction. */
+  private readonly copiedEntityBuckets = new Map<string, Set<string>>()
+  private readonly copiedLaneBuckets = new Set<string>()
   private lanesCopied = false
   private optimisticCopied = false
 
@@ -31,27 +36,32 @@ export class DataTransaction {
   }
 
   entity(collection: string, key: string): EntityRecord {
-    return this.collections[collection]?.entities[key] ?? EMPTY_RECORD
-  }
-
-  hasEntity(collection: string, key: string): boolean {
-    return Object.hasOwn(this.collections[collection]?.entities ?? {}, key)
+    return bucketGet(this.collections[collection]?.entities ?? NO_ENTITIES, key) ?? EMPTY_RECORD
   }
 
   setEntity(collection: string, key: string, record: EntityRecord): void {
-    if (!this.copiedEntities.has(collection)) {
-      if (this.copiedEntities.size === 0) this.collections = { ...this.collections }
+    let copied = this.copiedEntityBuckets.get(collection)
+    if (!copied) {
+      if (this.copiedEntityBuckets.size === 0) this.collections = { ...this.collections }
       this.collections[collection] = { entities: { ...this.collections[collection]?.entities } }
-      this.copiedEntities.add(collection)
+      copied = new Set()
+      this.copiedEntityBuckets.set(collection, copied)
     }
-    this.collections[collection]!.entities[key] = record
+    const entities = this.collections[collection]!.entities
+    const bucket = bucketOf(key)
+    if (!copied.has(bucket)) {
+      entities[bucket] = { ...entities[bucket] }
+      copied.add(bucket)
+    }
+    entities[bucket]![key] = record
   }
 
   lane(collection: string, key: string): readonly Op[] {
-    return this.optimistic.lanes[laneOf(collection, key)] ?? []
+    return bucketGet(this.optimistic.lanes, laneOf(collection, key)) ?? NO_OPS
   }
 
-  get lanes(): Readonly<Record<string, Op[]>> {
+  /** Every lane, bucketed; read-only. */
+  get lanes(): Readonly<Buckets<Op[]>> {
     return this.optimistic.lanes
   }
 
@@ -60,15 +70,29 @@ export class DataTransaction {
   }
 
   setLane(collection: string, key: string, ops: Op[]): void {
+    const before = this.lane(collection, key).length
+    // Most inbound updates touch keys without ops: leave the optimistic state untouched then.
+    if (ops.length === 0 && before === 0) return
     this.touchOptimistic()
     if (!this.lanesCopied) {
       this.optimistic.lanes = { ...this.optimistic.lanes }
       this.lanesCopied = true
     }
     const lane = laneOf(collection, key)
-    const before = this.optimistic.lanes[lane]?.length ?? 0
-    if (ops.length === 0) delete this.optimistic.lanes[lane]
-    else this.optimistic.lanes[lane] = ops
+    const bucket = bucketOf(lane)
+    const lanes = this.optimistic.lanes
+    if (!this.copiedLaneBuckets.has(bucket)) {
+      lanes[bucket] = { ...lanes[bucket] }
+      this.copiedLaneBuckets.add(bucket)
+    }
+    if (ops.length > 0) lanes[bucket]![lane] = ops
+    else {
+      delete lanes[bucket]![lane]
+      if (Object.keys(lanes[bucket]!).length === 0) {
+        delete lanes[bucket]
+        this.copiedLaneBuckets.delete(bucket)
+      }
+    }
     this.optimistic.count += ops.length - before
   }
 

@@ -4,6 +4,14 @@ import type { SagaIterator } from 'redux-saga'
 import type { ConnectionRuntime } from '../connection/runtime'
 import { sleep } from '../world/sleep'
 import { laneOf } from './dataTransaction'
+import { bucketEach, bucketGet, bucketValues, type Buckets } from '../collections/buckets'
+import type { Op } from './types'
+
+function allLanes(lanes: Buckets<Op[]>): string[] {
+  const names: string[] = []
+  bucketEach(lanes, (_ops, lane) => names.push(lane))
+  return names
+}
 import type { OpRef } from './optimisticActions'
 import type { OpsRuntime, RunState } from './opsRuntime'
 import type { Outbound } from './createOutbound'
@@ -37,8 +45,8 @@ function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, outbo
   const sent: OpRef[] = []
   const messages: Envelope[] = []
   const now = rt.timers.now()
-  for (const lane of lanes ?? Object.keys(optimistic.lanes)) {
-    const head = optimistic.lanes[lane]?.[0]
+  for (const lane of lanes ?? allLanes(optimistic.lanes)) {
+    const head = bucketGet(optimistic.lanes, lane)?.[0]
     if (!head || head.status !== 'queued') continue
     if (head.notBefore !== undefined && head.notBefore > now) {
       run.wakeAt = Math.min(run.wakeAt ?? Infinity, head.notBefore)
@@ -66,7 +74,7 @@ function* timeoutSaga(rt: ConnectionRuntime, ops: OpsRuntime): SagaIterator<void
     yield call(sleep, rt.timers, tick)
     const now = rt.timers.now()
     const { optimistic } = ops.selectData(yield select())
-    for (const lane of Object.values(optimistic.lanes)) {
+    for (const lane of bucketValues(optimistic.lanes)) {
       const head = lane[0]
       if (head?.status === 'sent' && head.sentAt !== undefined && now - head.sentAt >= timeout) {
         yield put(ops.actions.opTimedOut({ opId: head.opId, collection: head.collection, key: head.key, at: now }))

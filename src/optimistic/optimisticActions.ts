@@ -39,11 +39,20 @@ export function createOptimisticActions(reducerPath: string, now: () => number) 
      * is applied to the confirmed value.
      */
     confirm: createAction(`${o}/confirm`, (opId: string, server: { version?: number; value?: unknown } = {}) => ({
-      payload: { opId, ...server, hasValue: Object.hasOwn(server, 'value'), at: now() },
+      payload: { opId, ...server, hasValue: Object.hasOwn(server, 'value'), at: now() } as {
+        opId: string
+        version?: number
+        value?: unknown
+        hasValue: boolean
+        at: number
+        /** Filled in by the middleware from the op's mutation action. */
+        collection?: string
+        key?: string
+      },
     })),
     /** Roll an op back by hand; its effect leaves the view, later ops stay. */
     rollback: createAction(`${o}/rollback`, (opId: string, message = 'rolled back by the user') => ({
-      payload: { opId, message, at: now() },
+      payload: { opId, message, at: now() } as { opId: string; message: string; at: number; collection?: string; key?: string },
     })),
     /** A mutation was refused before it became an op (too many pending ops, its apply threw). */
     mutationRefused: createAction<{ mutation: string; args: unknown; error: RealtimeError }>(`${o}/mutationRefused`),

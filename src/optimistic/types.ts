@@ -1,3 +1,4 @@
+import type { Buckets } from '../collections/buckets'
 import type { RealtimeError } from '../world/serializeError'
 
 /**
@@ -77,8 +78,11 @@ export interface Rollback {
 
 /** The `optimistic` sub-slice. An op's delivery state IS the outbox. */
 export interface OptimisticState {
-  /** Pending ops by lane (`collection/key`), each lane in creation order. */
-  lanes: Record<string, Op[]>
+  /**
+   * Pending ops by lane (`collection/key`), each lane in creation order, split into buckets by a
+   * hash of the lane (`lanes[bucket][lane]`, see `buckets.ts`). Read them with the selectors.
+   */
+  lanes: Buckets<Op[]>
   /** How many ops are pending in all lanes. */
   count: number
   conflicts: Conflict[]

@@ -45,7 +45,7 @@ describe('mutation types', () => {
       middleware: (gDM) => gDM().concat(realtime.middleware),
     })
     store.dispatch(realtime.actions.updateWidget({ id: 'w-1', value: 1 }))
-    expectTypeOf(store.getState().realtime.optimistic.lanes).toEqualTypeOf<Record<string, Op[]>>()
+    expectTypeOf(store.getState().realtime.optimistic.lanes).toEqualTypeOf<Record<string, Record<string, Op[]>>>()
     expectTypeOf(realtime.selectors.selectConflicts(store.getState())).toEqualTypeOf<readonly Conflict[]>()
   })
 })
