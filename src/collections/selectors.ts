@@ -1,7 +1,7 @@
 import type { Conflict, Op, Rollback } from '../optimistic/types'
-import { laneOf, type DataState } from '../optimistic/dataTransaction'
+import { laneGet, type DataState } from '../optimistic/dataTransaction'
 import type { EntityRecord } from './types'
-import { bucketEach, bucketGet, bucketHas, bucketValues } from './buckets'
+import { bucketEach, bucketGet, bucketValues } from './buckets'
 
 /** Selectors over the root state for collections and ops. Each takes the root state first. */
 export interface DataSelectors {
@@ -53,8 +53,8 @@ export function createDataSelectors(reducerPath: string): DataSelectors {
       }
       return views
     },
-    selectHasPendingOps: (state, collection, key) => bucketHas(data(state).optimistic.lanes, laneOf(collection, key)),
-    selectPendingOpsFor: (state, collection, key) => bucketGet(data(state).optimistic.lanes, laneOf(collection, key)) ?? EMPTY,
+    selectHasPendingOps: (state, collection, key) => laneGet(data(state).optimistic.lanes, collection, key) !== undefined,
+    selectPendingOpsFor: (state, collection, key) => laneGet(data(state).optimistic.lanes, collection, key) ?? EMPTY,
     selectPendingOps(state) {
       const lanes = data(state).optimistic.lanes
       let ops = opsCache.get(lanes)

@@ -1,4 +1,4 @@
-import { bucketGet, bucketOf, type Buckets } from '../collections/buckets'
+import { bucketOf, type Buckets } from '../collections/buckets'
 import type { CollectionsState, EntityRecord } from '../collections/types'
 import type { Conflict, Op, OptimisticState, Rollback } from './types'
 
@@ -8,8 +8,19 @@ export interface DataState {
   optimistic: OptimisticState
 }
 
-/** The lane of an entity: where its pending ops live. Collection names cannot contain '/'. */
+/**
+ * The lane of an entity: where its pending ops live. Collection names cannot contain '/'. Lanes are
+ * bucketed by the hash of the entity key (not of the lane name), like the entities, so one hash
+ * serves both: use {@link laneGet} to read one.
+ */
 export const laneOf = (collection: string, key: string): string => `${collection}/${key}`
+
+/** The pending ops of one entity in the bucketed lanes map. */
+export function laneGet(lanes: Buckets<Op[]>, collection: string, key: string): Op[] | undefined {
+  const bucket = lanes[bucketOf(key)]
+  const lane = laneOf(collection, key)
+  return bucket !== undefined && Object.hasOwn(bucket, lane) ? bucket[lane] : undefined
+}
 
 const EMPTY_RECORD: EntityRecord = { confirmed: null, version: 0, view: null }
 const NO_OPS: readonly Op[] = []
@@ -29,6 +40,17 @@ export class DataTransaction {
   private readonly copiedLaneBuckets = new Set<string>()
   private lanesCopied = false
   private optimisticCopied = false
+  // An action touches one key several times in a row (entity, lane, write): hash it once.
+  private lastKey: string | undefined
+  private lastBucket = ''
+
+  private bucket(key: string): string {
+    if (key !== this.lastKey) {
+      this.lastKey = key
+      this.lastBucket = bucketOf(key)
+    }
+    return this.lastBucket
+  }
 
   constructor(private readonly base: DataState) {
     this.collections = base.collections
@@ -36,7 +58,8 @@ export class DataTransaction {
   }
 
   entity(collection: string, key: string): EntityRecord {
-    return bucketGet(this.collections[collection]?.entities ?? NO_ENTITIES, key) ?? EMPTY_RECORD
+    const bucket = (this.collections[collection]?.entities ?? NO_ENTITIES)[this.bucket(key)]
+    return (bucket !== undefined && Object.hasOwn(bucket, key) ? bucket[key] : undefined) ?? EMPTY_RECORD
   }
 
   setEntity(collection: string, key: string, record: EntityRecord): void {
@@ -48,7 +71,7 @@ export class DataTransaction {
       this.copiedEntityBuckets.set(collection, copied)
     }
     const entities = this.collections[collection]!.entities
-    const bucket = bucketOf(key)
+    const bucket = this.bucket(key)
     if (!copied.has(bucket)) {
       entities[bucket] = { ...entities[bucket] }
       copied.add(bucket)
@@ -57,7 +80,11 @@ export class DataTransaction {
   }
 
   lane(collection: string, key: string): readonly Op[] {
-    return bucketGet(this.optimistic.lanes, laneOf(collection, key)) ?? NO_OPS
+    if (this.optimistic.count === 0) return NO_OPS
+    const bucket = this.optimistic.lanes[this.bucket(key)]
+    if (bucket === undefined) return NO_OPS
+    const lane = laneOf(collection, key)
+    return (Object.hasOwn(bucket, lane) ? bucket[lane] : undefined) ?? NO_OPS
   }
 
   /** Every lane, bucketed; read-only. */
@@ -79,7 +106,7 @@ export class DataTransaction {
       this.lanesCopied = true
     }
     const lane = laneOf(collection, key)
-    const bucket = bucketOf(lane)
+    const bucket = this.bucket(key)
     const lanes = this.optimistic.lanes
     if (!this.copiedLaneBuckets.has(bucket)) {
       lanes[bucket] = { ...lanes[bucket] }

@@ -3,15 +3,8 @@ import type { Action, UnknownAction } from '@reduxjs/toolkit'
 import type { SagaIterator } from 'redux-saga'
 import type { ConnectionRuntime } from '../connection/runtime'
 import { sleep } from '../world/sleep'
-import { laneOf } from './dataTransaction'
-import { bucketEach, bucketGet, bucketValues, type Buckets } from '../collections/buckets'
-import type { Op } from './types'
-
-function allLanes(lanes: Buckets<Op[]>): string[] {
-  const names: string[] = []
-  bucketEach(lanes, (_ops, lane) => names.push(lane))
-  return names
-}
+import { laneGet } from './dataTransaction'
+import { bucketValues } from '../collections/buckets'
 import type { OpRef } from './optimisticActions'
 import type { OpsRuntime, RunState } from './opsRuntime'
 import type { Outbound } from './createOutbound'
@@ -20,17 +13,16 @@ import type { Envelope } from '../protocol/envelope'
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-/** The lanes an action can have made ready to send; null means "look at every lane". */
-function affectedLanes(ops: OpsRuntime, action: UnknownAction): string[] | null | undefined {
-  if (ops.mutationsByType.has(action.type)) {
-    const { collection, key } = action.payload as OpRef
-    return [laneOf(collection, key)]
-  }
+type Place = { collection: string; key: string }
+
+/** The entities whose lanes an action can have made ready to send; null means "every lane". */
+function affectedLanes(ops: OpsRuntime, action: UnknownAction): readonly Place[] | null | undefined {
+  if (ops.mutationsByType.has(action.type)) return [action.payload as OpRef]
   const { actions } = ops
   if (actions.opAcked.match(action) || actions.opNacked.match(action) || actions.opTimedOut.match(action)) {
-    return [laneOf(action.payload.collection, action.payload.key)]
+    return [action.payload]
   }
-  if (actions.entitiesUpdated.match(action)) return action.payload.updates.map((u) => laneOf(u.collection, u.key))
+  if (actions.entitiesUpdated.match(action)) return action.payload.updates
   if (actions.confirm.match(action) || actions.rollback.match(action)) return null
   return undefined
 }
@@ -40,13 +32,15 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction): string[] | null 
  * reach the server in creation order even across retries, while other keys go on independently
  * (DESIGN.md invariant 5). Every delivery carries the opId, so replays are idempotent.
  */
-function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, outbound: Outbound, lanes: string[] | null): SagaIterator<void> {
+function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, run: RunState, outbound: Outbound, places: readonly Place[] | null): SagaIterator<void> {
   const { optimistic } = ops.selectData(yield select())
+  if (optimistic.count === 0) return
   const sent: OpRef[] = []
   const messages: Envelope[] = []
   const now = rt.timers.now()
-  for (const lane of lanes ?? allLanes(optimistic.lanes)) {
-    const head = bucketGet(optimistic.lanes, lane)?.[0]
+  const lanes = places === null ? bucketValues(optimistic.lanes) : places.map((p) => laneGet(optimistic.lanes, p.collection, p.key))
+  for (const lane of lanes) {
+    const head = lane?.[0]
     if (!head || head.status !== 'queued') continue
     if (head.notBefore !== undefined && head.notBefore > now) {
       run.wakeAt = Math.min(run.wakeAt ?? Infinity, head.notBefore)
