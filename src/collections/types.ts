@@ -25,19 +25,5 @@ export interface CollectionState<T = unknown> {
 /** Every declared collection by name. */
 export type CollectionsState = Record<string, CollectionState>
 
-/** An update of one entity as it arrives from the server. */
-export interface EntityUpdate {
-  collection: string
-  key: string
-  version: number
-  /** The whole entity after the change; null when it was deleted. */
-  value: unknown
-  deleted?: boolean
-  /** The op this change came from, when it came from one of ours. */
-  opId?: string
-}
-
-/** An update after coalescing: every opId seen for the key in the batch. */
-export interface CoalescedUpdate extends EntityUpdate {
-  opIds?: string[]
-}
+/** Entity updates are defined beside the batcher that coalesces them. */
+export type { CoalescedUpdate, EntityUpdate } from '../batching/types'
