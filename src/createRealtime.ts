@@ -1,4 +1,4 @@
-import { nanoid, type Reducer } from '@reduxjs/toolkit'
+import { nanoid, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { all, fork, put, take } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import { createConfig, type ResolvedConfig } from './config/createConfig'
@@ -28,7 +28,7 @@ import type { Conflict } from './optimistic/types'
 import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
 import { withInboundCounter } from './connection/withInboundCounter'
 import type { StoreAccess } from './connection/handleFrame'
-import { createRealtimeMiddleware, type RequestAction } from './createRealtimeMiddleware'
+import { createRealtimeMiddleware, type MessageListenerRegistry, type RequestAction } from './createRealtimeMiddleware'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import type { Codec } from './protocol/codec'
 import { createJsonCodec } from './protocol/jsonCodec'
@@ -126,6 +126,13 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
    * `BUFFER_FULL`.
    */
   request(type: string, data?: unknown, options?: RequestOptions): RequestAction
+  /**
+   * Calls `handler` with every inbound message (routed or not, as its envelope) of the store that
+   * `dispatch` belongs to, until the returned function is called. The handler lives in the realtime
+   * middleware, never in an action or in state; one that throws is logged and the others still run.
+   * @throws {Error} when that store has no `realtime.middleware`.
+   */
+  onMessage(dispatch: (action: UnknownAction) => unknown, handler: (message: Envelope) => void): () => void
   readonly config: ResolvedConfig
   readonly getConfig: ResolvedConfig['getConfig']
   readonly isFeatureEnabled: ResolvedConfig['isFeatureEnabled']
@@ -248,10 +255,19 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     logger,
   })
 
+  function onMessage(dispatch: (action: UnknownAction) => unknown, handler: (message: Envelope) => void): () => void {
+    const registry = dispatch({ type: `${reducerPath}/connection/messageListenerRegistry` }) as Partial<MessageListenerRegistry> | undefined
+    if (!registry || typeof registry.add !== 'function') {
+      throw new Error(`rtk-realtime: realtime.onMessage(dispatch, handler): this store has no realtime.middleware; add it with .concat(realtime.middleware)`)
+    }
+    return registry.add(handler)
+  }
+
   return {
     reducerPath,
     reducer,
     middleware,
+    onMessage,
     saga,
     actions,
     selectors,

@@ -6,6 +6,7 @@ import type { CompiledMutation } from './optimistic/defineMutations'
 import type { MutationPayload, OptimisticActions } from './optimistic/optimisticActions'
 import type { Conflict, OptimisticState } from './optimistic/types'
 import { bucketValues } from './collections/buckets'
+import { inboundEnvelope } from './connection/inboundEnvelope'
 import type { RealtimeError } from './world/serializeError'
 import type { Logger } from './world/logger'
 
@@ -41,7 +42,16 @@ interface MiddlewareOptions {
  * root saga (on its own saga middleware, so each store gets its own socket) and settles the
  * promises of requests. Promises live here, never in actions or state.
  */
+/** The per-store set of inbound message listeners, reached with a plain action the middleware answers. */
+export interface MessageListenerRegistry {
+  add(listener: (message: Envelope) => void): () => void
+}
+
+/**
+ * One middleware that hosts the package's effects for the store it is added to: see below.
+ */
 export function createRealtimeMiddleware(options: MiddlewareOptions) {
+  const registryType = `${options.reducerPath}/connection/messageListenerRegistry`
   const { reducerPath, actions, optimisticActions, mutationsByType, maxPending, onConflict, rootSaga, runSaga, logger } = options
   const optimisticOf = (state: unknown) => (state as Record<string, { optimistic: OptimisticState }>)[reducerPath]!.optimistic
   const middleware: Middleware<RealtimeDispatchExtension> = (api) => {
@@ -58,6 +68,14 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
       : null
     const withSaga = sagaMiddleware?.(api)
     const pending = new Map<string, { resolve(reply: Envelope): void; reject(error: RealtimeError): void }>()
+    // Inbound message listeners of this store (realtime.onMessage): functions stay here, never in actions.
+    const messageListeners = new Set<(message: Envelope) => void>()
+    const registry: MessageListenerRegistry = {
+      add(listener) {
+        messageListeners.add(listener)
+        return () => void messageListeners.delete(listener)
+      },
+    }
     // Where each op lives, from its mutation action; bounded by rebuilding it from state.
     const locations = new Map<string, { collection: string; key: string }>()
     const pruneLocations = () => {
@@ -97,6 +115,8 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
       return (action) => {
         if (!started) start()
         const a = action as UnknownAction
+        // Answered here and never forwarded: the reducers and DevTools do not see it.
+        if (a.type === registryType) return registry
         if (actions.requestStarted.match(a)) {
           const { requestId } = a.payload
           const promise = new Promise<Envelope>((resolve, reject) => pending.set(requestId, { resolve, reject }))
@@ -134,6 +154,18 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
         const conflictsBefore = onConflict ? optimisticOf(api.getState()).conflicts : undefined
         const result = inner(forwarded)
         if (conflictsBefore) notifyConflicts(conflictsBefore, optimisticOf(api.getState()).conflicts)
+        if (messageListeners.size > 0) {
+          const message = inboundEnvelope(a, reducerPath)
+          if (message) {
+            for (const listener of [...messageListeners]) {
+              try {
+                listener(message)
+              } catch (error) {
+                logger.error(`rtk-realtime: an onMessage listener threw: ${(error as Error)?.message ?? String(error)}`)
+              }
+            }
+          }
+        }
         if (actions.requestSucceeded.match(a)) {
           pending.get(a.payload.requestId)?.resolve(a.payload.reply)
           pending.delete(a.payload.requestId)

@@ -16,10 +16,7 @@ export interface UseWebSocketOptions {
   onDisconnected?: (close: CloseInfo | null, connection: ConnectionState) => void
   /** A new `lastError` was recorded: a failed attempt, a socket error, a refused send. */
   onError?: (error: RealtimeError, connection: ConnectionState) => void
-  /**
-   * Every inbound message, as its envelope `{ type, data, seq, ts, ... }`. Needs RTK's listener
-   * middleware in the store (see {@link UseWebSocketResult.subscribe}).
-   */
+  /** Every inbound message (routed or not), as its envelope `{ type, data, seq, ts, ... }`. */
   onMessage?: (message: Envelope) => void
 }
 
@@ -51,14 +48,8 @@ export interface UseWebSocketResult {
    * useEffect(() => subscribe('STATS', (message) => setStats(message.data)), [subscribe])
    * ```
    *
-   * Handlers live in RTK's listener middleware, never in state. The store must therefore have it,
-   * prepended so the serializability check never sees the handler:
-   * `middleware: (gDM) => gDM().prepend(listener.middleware).concat(realtime.middleware)`.
-   * Without it, `subscribe` throws an error naming `useWebSocket().subscribe`.
-   *
-   * Types without an inbound route arrive here. A routed type (`inbound: { WIDGET_UPDATE: ... }`)
-   * is delivered once the core records the wire type in `meta.realtime.type`; handle routed
-   * messages in the routed action's reducer.
+   * Handlers live in the realtime middleware (`realtime.onMessage`), never in an action or in
+   * state. Routed and unrouted types both arrive, by their wire type.
    */
   subscribe(type: string, handler: MessageHandler): () => void
 }
