@@ -51,6 +51,18 @@ describe('reconnect schedule', () => {
     expect(FakeWebSocket.instances).toHaveLength(8)
   })
 
+  it('moves with synchronous fake timers too (the saga resumes inside the timer callback)', async () => {
+    const t = await openStore()
+    FakeWebSocket.last.serverClose(1006)
+    vi.advanceTimersByTime(999)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    FakeWebSocket.last.acceptOpen()
+    vi.advanceTimersByTime(10_000)
+    expect(t.connection()).toMatchObject({ status: 'reconnecting', lastClose: { code: 4000 } })
+  })
+
   it('records the next retry time and the attempt in state', async () => {
     const t = await openStore()
     const now = Date.now()
