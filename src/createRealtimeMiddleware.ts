@@ -110,11 +110,41 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
       }
     }
 
+    const notifyMessage = (action: UnknownAction) => {
+      const message = inboundEnvelope(action, reducerPath)
+      if (!message) return
+      for (const listener of [...messageListeners]) {
+        try {
+          listener(message)
+        } catch (error) {
+          logger.error(`rtk-realtime: an onMessage listener threw: ${(error as Error)?.message ?? String(error)}`)
+        }
+      }
+    }
+    const special = new Set<string>([
+      registryType,
+      actions.requestStarted.type,
+      actions.requestSucceeded.type,
+      actions.requestFailed.type,
+      optimisticActions.confirm.type,
+      optimisticActions.rollback.type,
+      optimisticActions.entitiesUpdated.type, // conflicts come from updates
+      optimisticActions.opAcked.type, // and from a late ACK's value
+      ...mutationsByType.keys(),
+    ])
+
     return (next) => {
       const inner = withSaga ? withSaga(next) : next
       return (action) => {
         if (!started) start()
         const a = action as UnknownAction
+        // Every inbound frame passes here: the actions this middleware acts on are few, so all
+        // others take one Set lookup and go straight on.
+        if (!special.has(a.type)) {
+          const result = inner(action)
+          if (messageListeners.size > 0) notifyMessage(a)
+          return result
+        }
         // Answered here and never forwarded: the reducers and DevTools do not see it.
         if (a.type === registryType) return registry
         if (actions.requestStarted.match(a)) {
@@ -154,18 +184,7 @@ export function createRealtimeMiddleware(options: MiddlewareOptions) {
         const conflictsBefore = onConflict ? optimisticOf(api.getState()).conflicts : undefined
         const result = inner(forwarded)
         if (conflictsBefore) notifyConflicts(conflictsBefore, optimisticOf(api.getState()).conflicts)
-        if (messageListeners.size > 0) {
-          const message = inboundEnvelope(a, reducerPath)
-          if (message) {
-            for (const listener of [...messageListeners]) {
-              try {
-                listener(message)
-              } catch (error) {
-                logger.error(`rtk-realtime: an onMessage listener threw: ${(error as Error)?.message ?? String(error)}`)
-              }
-            }
-          }
-        }
+        if (messageListeners.size > 0) notifyMessage(a)
         if (actions.requestSucceeded.match(a)) {
           pending.get(a.payload.requestId)?.resolve(a.payload.reply)
           pending.delete(a.payload.requestId)
