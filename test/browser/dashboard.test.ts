@@ -95,19 +95,33 @@ async function waitForText(page: Page, testId: string, text: string, timeout = 1
   )
 }
 
+/** Waits until the finite animations (value flashes) have finished, for a steady screenshot. */
+async function waitForAnimations(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+  )
+}
+
+/** Waits until every listed widget shows its version on the page. */
+async function waitForVersions(page: Page, versions: Record<string, number>): Promise<void> {
+  await page.waitForFunction(
+    (expected) => Object.entries(expected).every(([id, v]) => document.querySelector(`[data-testid="widget-${id}"]`)?.getAttribute('data-version') === String(v)),
+    versions,
+    { timeout: 10_000 },
+  )
+}
+
 /** Waits until `selector` matches at least `count` elements. */
 async function waitForCount(page: Page, selector: string, count: number, timeout = 10_000): Promise<void> {
   await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length >= n, [selector, count] as const, { timeout })
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls `check` (in the test process) until it is true. */
+/** Polls `check` (in the test process) until it is true: a wait for a condition, never for a time. */
 async function until(what: string, check: () => boolean, timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
-    await sleep(10)
+    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 
@@ -171,7 +185,7 @@ describe.skipIf(!hasChromium)(
     afterEach(async () => {
       await context?.close()
       // Closing the page drops its socket; wait for the server to notice so tests do not overlap.
-      for (let i = 0; i < 100 && server.clientCount() > 0; i++) await new Promise((r) => setTimeout(r, 10))
+      await until('the server to see the page go', () => server.clientCount() === 0).catch(() => {})
       expect(problems, 'the page logged errors or warnings').toEqual([])
     })
 
@@ -248,8 +262,7 @@ describe.skipIf(!hasChromium)(
       it('Disconnect closes the socket until Connect', async () => {
         await page.click('[data-testid="disconnect-button"]')
         await waitForStatus(page, 'closed')
-        for (let i = 0; i < 100 && server.clientCount() > 0; i++) await new Promise((r) => setTimeout(r, 10))
-        expect(server.clientCount()).toBe(0)
+        await until('the server to see the socket close', () => server.clientCount() === 0)
         expect(await page.textContent('[data-testid="last-close"]')).toContain('1000')
         expect(await page.isDisabled('[data-testid="disconnect-button"]')).toBe(true)
 
@@ -268,7 +281,8 @@ describe.skipIf(!hasChromium)(
             const value = Math.round((50 + 35 * Math.sin(version / 4 + i * 1.3) + 8 * Math.cos(version * 1.7 + i)) * 10) / 10
             server.broadcast('WIDGET_UPDATE', { id, value, version })
           })
-          await sleep(220)
+          // The next round only once this one is on the page, so no batch folds two rounds.
+          await waitForVersions(page, Object.fromEntries(ids.map((id) => [id, version])))
         }
         await page.waitForFunction(
           (n) => document.querySelectorAll('[data-testid^="widget-w-"][data-version="' + n + '"]').length === 6,
@@ -276,9 +290,9 @@ describe.skipIf(!hasChromium)(
         )
         await page.click('[data-testid="ping-button"]')
         await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]')
-        // No hover highlight, and let the flash animation finish.
+        // No hover highlight, and let the finite animations (value flashes) finish.
         await page.mouse.move(0, 0)
-        await new Promise((r) => setTimeout(r, 900))
+        await waitForAnimations(page)
         await page.screenshot({ path: SCREENSHOT, fullPage: true })
         expect(existsSync(SCREENSHOT)).toBe(true)
       }, 40_000)
@@ -443,8 +457,10 @@ describe.skipIf(!hasChromium)(
         expect(await pendingOf('w-2')).toBe('false')
         expect(await page.getAttribute('[data-testid="rollback"][data-key="w-2"]', 'data-reason')).toBe('conflict')
 
-        // The late ACK (an older version) changes nothing: page and server agree on 999.
-        await sleep(1700)
+        // The late ACK (an older version) changes nothing: page and server agree on 999. Replies
+        // keep their order, so once an ECHO sent now is answered, the ACK has arrived before it.
+        await page.click('[data-testid="ping-button"]')
+        await page.waitForSelector('[data-testid="ping-result"][data-state="ok"]', { timeout: 10_000 })
         expect(await valueOf('w-2')).toBe('999')
         expect(await versionOf('w-2')).toBe(remoteVersion)
         expect(server.widget('w-2')).toMatchObject({ value: 999, version: remoteVersion })
@@ -501,7 +517,7 @@ describe.skipIf(!hasChromium)(
             const value = Math.round((50 + 30 * Math.sin(round / 3 + i * 1.3) + 6 * Math.cos(round * 1.7 + i)) * 10) / 10
             server.touch(id, { value })
           })
-          await sleep(220)
+          await waitForVersions(page, Object.fromEntries(DEMO_WIDGET_IDS.map((id) => [id, server.widget(id)!.version])))
         }
         await page.waitForFunction(
           (v) => document.querySelector('[data-testid="widget-w-6"]')?.getAttribute('data-version') === String(v),
@@ -527,7 +543,7 @@ describe.skipIf(!hasChromium)(
         await page.waitForSelector('[data-testid="pending-op"][data-key="w-1"][data-status="sent"]')
         await page.waitForSelector('[data-testid="pending-op"][data-key="w-5"][data-status="sent"]')
         await page.mouse.move(0, 0)
-        await sleep(900)
+        await waitForAnimations(page)
         await page.screenshot({ path: OPS_SCREENSHOT, fullPage: true })
         expect(existsSync(OPS_SCREENSHOT)).toBe(true)
       }, 40_000)

@@ -107,7 +107,9 @@ describe('react hooks', () => {
     const { result } = renderHook(() => ({ one: useOptimisticUpdate('widgets', 'w-1', 'updateWidget'), all: useRealtimeUpdates('widgets') }), { wrapper })
     await act(async () => {})
     await act(async () => FakeWebSocket.last.acceptOpen())
-    await act(async () => { FakeWebSocket.last.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 0, version: 1 } }); await new Promise((r) => setTimeout(r, 250)) })
+    await act(async () => FakeWebSocket.last.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 0, version: 1 } }))
+    // The update waits for its batch window (200 ms): wait for it to land, not for a time.
+    await vi.waitFor(() => expect((result.current.one as any).version).toBe(1))
     const one: any = result.current.one
     for (const k of ['data', 'pending', 'synced', 'ops', 'version', 'update', 'apply', 'confirm', 'rollback']) expect(k in one, k).toBe(true)
     expect(one.data).toEqual({ id: 'w-1', value: 0 })
