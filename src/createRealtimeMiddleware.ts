@@ -37,18 +37,16 @@ interface MiddlewareOptions {
   logger: Logger
 }
 
-/**
- * One middleware that hosts the package's effects for the store it is added to: it runs the
- * root saga (on its own saga middleware, so each store gets its own socket) and settles the
- * promises of requests. Promises live here, never in actions or state.
- */
 /** The per-store set of inbound message listeners, reached with a plain action the middleware answers. */
 export interface MessageListenerRegistry {
   add(listener: (message: Envelope) => void): () => void
 }
 
 /**
- * One middleware that hosts the package's effects for the store it is added to: see below.
+ * One middleware that hosts the package's effects for the store it is added to: it runs the
+ * root saga (on its own saga middleware, so each store gets its own socket), settles the
+ * promises of requests, refuses mutations beyond MAX_PENDING, tells `onConflict` and the
+ * `onMessage` listeners. Promises and listeners live here, never in actions or state.
  */
 export function createRealtimeMiddleware(options: MiddlewareOptions) {
   const registryType = `${options.reducerPath}/connection/messageListenerRegistry`

@@ -22,7 +22,8 @@ export function createRealtimeReducer(
 ): Reducer<RealtimeState> {
   return (state, action) => {
     const connection = connectionReducer(state?.connection, action)
-    const data = dataReducer(state && { collections: state.collections, optimistic: state.optimistic }, action)
+    // The whole state is a DataState too; passing it avoids an object per action (per inbound frame).
+    const data = dataReducer(state, action)
     if (state && connection === state.connection && data.collections === state.collections && data.optimistic === state.optimistic) {
       return state
     }

@@ -1,30 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest'
+import { describe, it, expect } from 'vitest'
+import { replyTo, useServerFixture } from './support/serverFixture'
 import { WebSocket } from 'ws'
 import { startServer } from '../../examples/server/createServer'
-import { connectTestClient, type TestClient } from '../../examples/server/testClient'
-import type { ReferenceServer, StartServerOptions, WireMessage } from '../../examples/server/types'
+import { connectTestClient } from '../../examples/server/testClient'
+import type { WireMessage } from '../../examples/server/types'
 
-const servers: ReferenceServer[] = []
-const clients: TestClient[] = []
-
-async function start(options: StartServerOptions = {}): Promise<ReferenceServer> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', ...options })
-  servers.push(server)
-  return server
-}
-
-async function connect(server: ReferenceServer): Promise<TestClient> {
-  const client = await connectTestClient(server.url)
-  clients.push(client)
-  return client
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate()
-  await Promise.all(servers.splice(0).map((server) => server.stop()))
-})
-
-const replyTo = (id: string) => (m: WireMessage) => m.replyTo === id
+const { start, connect } = useServerFixture()
 
 describe('reference server: heartbeat', () => {
   it('answers PING with PONG echoing the id and data.ts', async () => {
