@@ -1,5 +1,6 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
-import createSagaMiddleware, { type Saga } from 'redux-saga'
+import type { Saga } from 'redux-saga'
+import { createSagaMiddleware } from './world/createSagaMiddleware'
 import type { Envelope } from './protocol/envelope'
 import type { ConnectionActions, RequestStartedPayload } from './connection/connectionSlice'
 import type { CompiledMutation } from './optimistic/defineMutations'
