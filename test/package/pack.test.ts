@@ -130,13 +130,13 @@ beforeAll(async () => {
   // uses its own widget id. tsc emits even when it finds type errors, so the runs of its output do
   // not depend on the type check; they only wait for it to finish.
   const limit = queue(CONCURRENCY)
-  const tsc = limit(() => run(process.execPath, [tscPath, '-p', 'tsconfig.json'], { cwd: usage!, timeoutMs: 120_000 }))
+  const tsc = limit(() => run(process.execPath, [tscPath, '-p', 'tsconfig.json'], { cwd: usage, timeoutMs: 120_000 }))
   runs.set('tsc', tsc)
   for (const { major, format, script, widgetId } of reactCases) {
-    runs.set(`react${major} ${format}`, limit(() => runNode(major === '19' ? react19! : react18!, script, widgetId)))
+    runs.set(`react${major} ${format}`, limit(() => runNode(major === '19' ? react19 : react18, script, widgetId)))
   }
   for (const { name, script, widgetId } of usageCases) {
-    runs.set(name, tsc.then(() => limit(() => runNode(usage!, script, widgetId))))
+    runs.set(name, tsc.then(() => limit(() => runNode(usage, script, widgetId))))
   }
 }, SETUP_TIMEOUT)
 
