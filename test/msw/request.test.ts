@@ -24,8 +24,19 @@ function gate<T>() {
   return { promise, open }
 }
 
-/** Waits a little real time, for "nothing happened" checks. */
-const settle = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * For "nothing else was sent" checks, without waiting for time: sends a MARKER frame and waits
+ * until the mock server has it. Frames on one socket arrive in the order they were written, so
+ * anything the store wrote before the marker has arrived by then; check `messages` after this.
+ */
+async function sendMarker(t: ReturnType<typeof createMswStore>): Promise<void> {
+  t.store.dispatch(t.realtime.actions.send('MARKER'))
+  await until(() => connections.length === 1 && lastConnection().messages.some((m) => m.type === 'MARKER'), 'the MARKER frame')
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('request/response', () => {
   it('resolves with the reply whose replyTo is the request id; frames in between do not confuse it', async () => {
@@ -159,10 +170,6 @@ describe('request/response', () => {
   })
 
   describe('with vi fake timers (setTimeout, clearTimeout, Date)', () => {
-    afterEach(() => {
-      vi.useRealTimers()
-    })
-
     it('times out exactly at the deadline, and msw keeps working under them', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
       respond({
@@ -191,6 +198,9 @@ describe('request/response', () => {
   })
 
   it('a request made before the socket opens is buffered and sent once open', async () => {
+    // Fake timers: "still buffered" is checked across the whole request timeout but one ms of
+    // fake time, not after some wall time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const url = gate<string>()
     respond({
       onMessage: (message, server) => {
@@ -200,14 +210,24 @@ describe('request/response', () => {
     // The URL resolves only when the test says so: the store stays `connecting` meanwhile.
     const t = createMswStore({ url: () => url.promise, generateId: ids() })
     const reply = t.store.dispatch(t.realtime.request('ECHO', { early: true }))
-    await settle()
+    let outcome: unknown = 'pending'
+    void reply.then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    )
+    await vi.advanceTimersByTimeAsync(t.connection().requests['req-1']!.timeoutMs - 1)
 
+    expect(outcome).toBe('pending')
     expect(t.connection().status).toBe('connecting')
     expect(t.connection().buffer).toEqual([{ type: 'ECHO', id: 'req-1', data: { early: true } }])
     expect(t.connection().requests).toHaveProperty('req-1')
     expect(connections).toHaveLength(0)
 
     url.open(WS_URL)
+    // msw opens the socket and replies in microtasks: no fake time passes, so the request (1 ms
+    // left) is answered before it could time out.
+    await vi.advanceTimersByTimeAsync(0)
+    expect(t.connection().status).toBe('open')
     await expect(reply).resolves.toEqual({ type: 'ECHO', replyTo: 'req-1', data: { early: true } })
     expect(lastConnection().messages).toEqual([{ type: 'ECHO', id: 'req-1', data: { early: true } }])
     expect(t.connection().buffer).toEqual([])
@@ -248,11 +268,11 @@ describe('request/response', () => {
 
     url.open(WS_URL)
     await t.waitForOpen()
-    await until(() => connections.length === 1 && lastConnection().messages.length === 2)
-    await settle()
+    await sendMarker(t)
     expect(lastConnection().messages).toEqual([
       { type: 'A', data: 1 },
       { type: 'B', data: 2 },
+      { type: 'MARKER' },
     ])
   })
 })
@@ -272,9 +292,8 @@ describe('timed-out requests that never left the buffer', () => {
 
     url.open(WS_URL)
     await t.waitForOpen()
-    await until(() => connections.length === 1 && lastConnection().messages.length >= 2)
-    await settle()
-    expect(lastConnection().messages).toEqual([{ type: 'BEFORE' }, { type: 'AFTER' }])
+    await sendMarker(t)
+    expect(lastConnection().messages).toEqual([{ type: 'BEFORE' }, { type: 'AFTER' }, { type: 'MARKER' }])
   })
 })
 
@@ -326,9 +345,8 @@ describe('sends while connecting', () => {
       }
     })
     await t.waitForOpen()
-    await until(() => connections.length === 1 && lastConnection().messages.length === 1)
-    await settle()
-    expect(lastConnection().messages).toEqual([{ type: 'SUBSCRIBE', data: { topic: 'widgets' } }])
+    await sendMarker(t)
+    expect(lastConnection().messages).toEqual([{ type: 'SUBSCRIBE', data: { topic: 'widgets' } }, { type: 'MARKER' }])
     expect(t.connection().buffer).toEqual([])
   })
 
@@ -345,8 +363,7 @@ describe('sends while connecting', () => {
     realtimeRef = t.realtime
     t.store.dispatch(t.realtime.actions.send('HELLO'))
     await t.waitForOpen()
-    await until(() => connections.length === 1 && lastConnection().messages.length === 2)
-    await settle()
-    expect(lastConnection().messages).toEqual([{ type: 'HELLO' }, { type: 'SUBSCRIBE', data: { topic: 'widgets' } }])
+    await sendMarker(t)
+    expect(lastConnection().messages).toEqual([{ type: 'HELLO' }, { type: 'SUBSCRIBE', data: { topic: 'widgets' } }, { type: 'MARKER' }])
   })
 })

@@ -66,8 +66,27 @@ function setup({ listener = true, strict = false, ...options }: SetupOptions = {
 /** Every store made by a test is disconnected after it: no reconnect timer makes sockets later. */
 const stopAfterTest: Array<() => void> = []
 
-/** Lets the middleware start its saga (a microtask) and the socket saga make its socket. */
-const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
+/**
+ * Moves the fake clock `ms` ahead inside act(), running the timers due on the way and the
+ * microtasks around them: no wall time is waited for, and React sees every update.
+ */
+const advance = (ms: number) =>
+  act(async () => {
+    await vi.advanceTimersByTimeAsync(ms)
+  })
+
+/** Lets the middleware start its saga (a microtask) and the socket saga make its socket; no time passes. */
+const settle = () => advance(0)
+
+/** Longer than any delay the package would wait before acting again (reconnect, timeouts). */
+const LONG_AFTER = 60_000
+
+/** Moves the fake clock to the scheduled reconnect; the retry's socket is made there. */
+const untilRetry = (connection: () => { nextRetryAt: number | null }) => {
+  const at = connection().nextRetryAt
+  if (at === null) throw new Error('no reconnect is scheduled')
+  return advance(at - Date.now())
+}
 
 /** Accepts the newest socket and waits for React to see it. */
 async function open() {
@@ -75,12 +94,16 @@ async function open() {
   act(() => FakeWebSocket.last.acceptOpen())
 }
 
+// Fake clock (the package reads the timer globals lazily): nothing here waits for wall time.
+// Only setTimeout, clearTimeout and Date: React and testing-library keep their real scheduling.
 beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
   FakeWebSocket.reset()
 })
 afterEach(() => {
   cleanup()
   for (const stop of stopAfterTest.splice(0)) stop()
+  vi.useRealTimers()
 })
 
 describe('RealtimeProvider and useRealtime', () => {
@@ -139,7 +162,7 @@ describe('one socket, owned by the store', () => {
     // Remounting the whole tree, StrictMode again, still shares the store's socket.
     view.unmount()
     render(<Dashboard />, { wrapper: t.wrapper })
-    await settle()
+    await advance(LONG_AFTER)
     expect(FakeWebSocket.instances).toHaveLength(1)
     expect(FakeWebSocket.last.closedByClient).toBeNull()
     expect(screen.getByTestId('status').textContent).toBe('open')
@@ -185,7 +208,7 @@ describe('one socket, owned by the store', () => {
   it('hooks never connect: with AUTO_CONNECT off nothing opens until connect()', async () => {
     const t = setup({ strict: true, config: { websocket: { AUTO_CONNECT: false, HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTERVAL: 0 } } })
     const { result } = renderHook(() => useWebSocket(), { wrapper: t.wrapper })
-    await settle()
+    await advance(LONG_AFTER)
     expect(FakeWebSocket.instances).toHaveLength(0)
     expect(result.current.status).toBe('idle')
     act(() => result.current.connect())
@@ -231,7 +254,8 @@ describe('useWebSocket', () => {
     act(() => result.current.disconnect())
     expect(result.current.status).toBe('closed')
     expect(first.closedByClient).not.toBeNull()
-    await settle()
+    // No reconnect after a user disconnect, however long one waits (RECONNECT_DELAY is 1 s).
+    await advance(LONG_AFTER)
     expect(FakeWebSocket.instances).toHaveLength(1)
 
     act(() => result.current.connect())
@@ -249,10 +273,14 @@ describe('useWebSocket', () => {
     act(() => {
       reply = result.current.request('ECHO', {}, { timeout: 20 })
     })
-    const error = await reply!.then(
-      () => null,
-      (e: unknown) => e,
+    let error: unknown = 'pending'
+    void reply!.then(
+      () => (error = null),
+      (e: unknown) => (error = e),
     )
+    await advance(19)
+    expect(error).toBe('pending')
+    await advance(1)
     expect(error).toMatchObject({ code: 'REQUEST_TIMEOUT' })
     expect(error).not.toBeInstanceOf(Error)
   })
@@ -283,7 +311,7 @@ describe('useWebSocket', () => {
     )
     await open()
     act(() => FakeWebSocket.last.serverClose(4000, 'bye'))
-    await act(() => new Promise<void>((resolve) => setTimeout(resolve, 30)))
+    await untilRetry(t.connection)
     expect(FakeWebSocket.instances).toHaveLength(2)
     act(() => {
       FakeWebSocket.last.fail()
@@ -291,7 +319,7 @@ describe('useWebSocket', () => {
     })
     const error = t.connection().lastError
     expect(error).not.toBeNull()
-    await act(() => new Promise<void>((resolve) => setTimeout(resolve, 30)))
+    await untilRetry(t.connection)
     expect(FakeWebSocket.instances).toHaveLength(3)
     act(() => FakeWebSocket.last.acceptOpen())
     act(() => t.store.dispatch(t.realtime.actions.disconnect()))
@@ -339,7 +367,7 @@ describe('useWebSocket', () => {
     await open()
     const onConnected = vi.fn()
     renderHook(() => useWebSocket({ onConnected }), { wrapper: t.wrapper })
-    await settle()
+    await advance(LONG_AFTER)
     expect(onConnected).not.toHaveBeenCalled()
   })
 
