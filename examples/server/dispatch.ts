@@ -79,6 +79,7 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
   if (id === undefined) return
 
   const request: IdentifiedMessage = { type: message.type, id, data: message.data }
+  if (message.attempt !== undefined) request.attempt = message.attempt
   if (requestHandler) {
     runRequest(deps, socket, request, () => requestHandler(request, context))
     return

@@ -1,13 +1,14 @@
 /**
  * Answering ops: client messages with an id that get an ACK or a NACK (everything that is not PING,
- * CONTROL or a request). Every delivery is answered; an op is applied at most once per id (a replay
+ * CONTROL or a request). Every delivery is answered, echoing its `attempt` when the client numbers
+ * deliveries; an op is applied at most once per id (a replay
  * gets the stored ACK); the fault knobs decide refusals; and the change an op causes is broadcast
  * only after its ACK was handed to the sender's socket.
  */
 import type { WebSocket } from 'ws'
 import type { AnsweredIds } from './answeredIds'
 import type { FaultyReplier } from './faults'
-import { NACK_ALL_REASON, NACK_RETRYABLE_REASON, ackFrame, nackFrame, reasonOf } from './protocol'
+import { NACK_ALL_REASON, NACK_RETRYABLE_REASON, ackFrame, answering, nackFrame, reasonOf } from './protocol'
 import type { IdentifiedMessage, ServerFaults } from './types'
 
 /** Thrown while applying an op to NACK it with this reason and retryability. */
@@ -63,12 +64,12 @@ export function answerOp(deps: OpDeps, socket: WebSocket, op: IdentifiedMessage,
   const { faults, replier } = deps
   const stored = deps.answered.get(op.id)
   if (stored) {
-    if (!faults.dropAcks) replier.reply(socket, stored, 'ack')
+    if (!faults.dropAcks) replier.reply(socket, answering(stored, op.attempt), 'ack')
     return
   }
   const refusal = refusalOf(faults, op)
   if (refusal) {
-    replier.reply(socket, nackFrame(op.id, refusal.reason, refusal.retryable), 'ack')
+    replier.reply(socket, answering(nackFrame(op.id, refusal.reason, refusal.retryable), op.attempt), 'ack')
     return
   }
   let outcome: OpOutcome
@@ -76,7 +77,7 @@ export function answerOp(deps: OpDeps, socket: WebSocket, op: IdentifiedMessage,
     outcome = apply()
   } catch (error) {
     const retryable = error instanceof OpRejection ? error.retryable : false
-    replier.reply(socket, nackFrame(op.id, reasonOf(error), retryable), 'ack')
+    replier.reply(socket, answering(nackFrame(op.id, reasonOf(error), retryable), op.attempt), 'ack')
     return
   }
   const ack = ackFrame(op.id, outcome.data)
@@ -84,6 +85,6 @@ export function answerOp(deps: OpDeps, socket: WebSocket, op: IdentifiedMessage,
   if (faults.dropAcks) {
     outcome.after?.()
   } else {
-    replier.reply(socket, ack, 'ack', outcome.after)
+    replier.reply(socket, answering(ack, op.attempt), 'ack', outcome.after)
   }
 }

@@ -43,6 +43,7 @@ export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary
   if (replyTo !== undefined) message.id = replyTo
   if ('data' in obj) message.data = obj.data
   if (typeof obj.ts === 'number') message.ts = obj.ts
+  if (Number.isSafeInteger(obj.attempt) && (obj.attempt as number) > 0) message.attempt = obj.attempt as number
   return { ok: true, message }
 }
 
@@ -62,6 +63,11 @@ export function ackFrame(id: string, data: unknown = { received: true }): WireMe
 /** `NACK` for message `id`. */
 export function nackFrame(id: string, reason: string, retryable: boolean): WireMessage {
   return { type: 'NACK', replyTo: id, data: { reason, retryable } }
+}
+
+/** An answer to delivery `attempt` of an op (when the client numbered it) says which one it answers. */
+export function answering(frame: WireMessage, attempt: number | undefined): WireMessage {
+  return attempt === undefined ? frame : { ...frame, attempt }
 }
 
 /** Reply to request `id` of type `type`. */

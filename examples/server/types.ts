@@ -93,6 +93,8 @@ export interface IdentifiedMessage {
   type: string
   id: string
   data?: unknown
+  /** Which delivery of the op this is, when the client numbers them; echoed in the answer. */
+  attempt?: number
 }
 
 /**

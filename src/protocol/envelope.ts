@@ -15,4 +15,9 @@ export interface Envelope<TData = unknown> {
   seq?: number
   /** Sender's timestamp in milliseconds since the epoch. */
   ts?: number
+  /**
+   * Which delivery of an op this is (1, 2, …) on an op frame; on its ACK/NACK, the delivery the
+   * server answers, when it echoes it.
+   */
+  attempt?: number
 }

@@ -228,6 +228,28 @@ describe('widget server: exactly once', () => {
   })
 })
 
+describe('widget server: delivery numbers', () => {
+  it('echoes the attempt of the delivery it answers: on the ACK, on the replay of a stored ACK, on a NACK', async () => {
+    const server = await start({ widgets: [{ id: 'w-1', value: 0 }] })
+    const client = await connect(server)
+    const m = op('WIDGET_UPDATE', { id: 'w-1', value: 5, baseVersion: 1 })
+    client.send({ ...m, attempt: 1 })
+    const first = await client.next(replyTo(m.id))
+    expect(first).toEqual({ type: 'ACK', replyTo: m.id, attempt: 1, data: { key: 'w-1', version: 2, value: { id: 'w-1', value: 5 } } })
+    // The replay of an applied op gets the stored ACK, answering the delivery that asked.
+    client.send({ ...m, attempt: 3 })
+    expect(await client.next(replyTo(m.id))).toEqual({ ...first, attempt: 3 })
+    // Without a number, the answer has none (the frames of older clients stay as they were).
+    client.send(m)
+    expect(await client.next(replyTo(m.id))).toEqual({ type: 'ACK', replyTo: m.id, data: first.data })
+    server.faults.nackAll = true
+    const refused = op('WIDGET_UPDATE', { id: 'w-1', value: 6, baseVersion: 2 })
+    client.send({ ...refused, attempt: 2 })
+    expect(await client.next(replyTo(refused.id))).toMatchObject({ type: 'NACK', attempt: 2, data: { retryable: false } })
+    expect(server.widget('w-1')?.version).toBe(2)
+  })
+})
+
 describe('widget server: NACK knobs', () => {
   it('nackAll NACKs non-retryable, nackRetryable NACKs retryable; nothing is applied, and a retry later succeeds', async () => {
     const server = await start({ widgets: [{ id: 'w-1', value: 0 }], faults: { nackAll: true } })
