@@ -1,37 +1,35 @@
 import { nanoid, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
-import { all, fork, put, take } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import { createConfig, type ResolvedConfig } from './config/createConfig'
 import { detectEnvironment } from './config/environment'
 import type { Environment, RealtimeConfigInput } from './config/types'
-import { connectionSaga } from './connection/connectionSaga'
 import { createConnectionSlice, type ConnectionActions } from './connection/connectionSlice'
-import { environmentSaga } from './connection/environmentSaga'
 import { browserEnvironment, type EnvironmentInstaller } from './connection/environmentListeners'
 import { createInboundRouter, type InboundRoutes } from './connection/inboundRouter'
-import { requestSaga } from './connection/requestSaga'
 import type { ConnectionRuntime, UrlOption } from './connection/runtime'
 import { createConnectionSelectors, type ConnectionSelectors } from './connection/selectors'
+import { withInboundCounter } from './connection/withInboundCounter'
 import { compileCollections, type CollectionDefinitions } from './collections/defineCollections'
-import { createDataSelectors, type DataSelectors } from './collections/selectors'
+import { createEntitySelectors } from './collections/selectors'
+import { buildConflictNotifier } from './middleware/conflictNotifier'
+import { buildMessageListeners, registryActionType, type MessageListenerRegistry } from './middleware/messageListeners'
+import { buildMutationGuard } from './middleware/mutationGuard'
+import { buildRequestPromises } from './middleware/requestPromises'
 import { createDataReducer } from './optimistic/createDataReducer'
-import { createRunState, type UpdateBatch } from './optimistic/createRunState'
-import { createOutbound, type OutboundOptions } from './optimistic/createOutbound'
-import { opDeliverySaga } from './optimistic/opDeliverySaga'
-import { reportOutboundFailure } from './optimistic/reportOutboundFailure'
-import type { Envelope } from './protocol/envelope'
+import type { OutboundOptions } from './optimistic/createOutbound'
 import { compileMutations, type MutationDefinitions } from './optimistic/defineMutations'
 import { createOptimisticActions, type OptimisticActions } from './optimistic/optimisticActions'
 import { createMutationActions, type MutationActionCreators } from './optimistic/createMutationActions'
 import type { OpsRuntime } from './optimistic/opsRuntime'
+import { createOpSelectors, type DataSelectors } from './optimistic/selectors'
 import type { Conflict } from './optimistic/types'
-import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
-import { withInboundCounter } from './connection/withInboundCounter'
-import type { StoreAccess } from './connection/handleFrame'
-import { createRealtimeMiddleware, type MessageListenerRegistry, type RequestAction } from './createRealtimeMiddleware'
-import { validateRealtimeOptions } from './validateRealtimeOptions'
+import type { Envelope } from './protocol/envelope'
 import type { Codec } from './protocol/codec'
 import { createJsonCodec } from './protocol/jsonCodec'
+import { createRealtimeMiddleware, type RequestAction } from './createRealtimeMiddleware'
+import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
+import { createRootSaga } from './createRootSaga'
+import { validateRealtimeOptions } from './validateRealtimeOptions'
 import { consoleLogger, type Logger } from './world/logger'
 import { defaultTimers, type TimerProvider } from './world/timers'
 import { globalWebSocket, type WebSocketConstructor } from './world/webSocket'
@@ -156,7 +154,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const generateId = options.generateId ?? nanoid
   const now = () => timers.now()
 
-  const { names: collectionNames, parsers } = compileCollections(options.collections)
+  const { names: collectionNames, parsers, valueChecks } = compileCollections(options.collections)
   const mutations = compileMutations(reducerPath, options.mutations, collectionNames, values.updates.DEBOUNCE_DELAY)
   for (const type of parsers.keys()) {
     if (options.inbound && Object.hasOwn(options.inbound, type)) {
@@ -169,19 +167,16 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     ...optimisticActions,
     ...createMutationActions(mutations, generateId, now),
   } as Realtime<ReducerPath, Mutations>['actions']
-  const selectors = { ...createConnectionSelectors(reducerPath), ...createDataSelectors(reducerPath) }
+  const selectData = (state: unknown) => (state as Record<string, RealtimeState>)[reducerPath]!
+  const selectors = {
+    ...createConnectionSelectors(reducerPath),
+    ...createEntitySelectors((state) => selectData(state).collections),
+    ...createOpSelectors((state) => selectData(state).optimistic),
+  }
   const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))
+  const outbound = options.outbound ?? {}
   const ops: OpsRuntime | undefined =
-    collectionNames.length > 0
-      ? {
-          actions: optimisticActions,
-          mutations,
-          mutationsByType,
-          parsers,
-          selectData: (state) => (state as Record<string, RealtimeState>)[reducerPath]!,
-          outbound: options.outbound ?? {},
-        }
-      : undefined
+    collectionNames.length > 0 ? { actions: optimisticActions, mutations, mutationsByType, valueChecks, selectData, outbound } : undefined
 
   const runtime: ConnectionRuntime = {
     actions,
@@ -195,27 +190,8 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     route: createInboundRouter(reducerPath, options.inbound),
     selectConnection: selectors.selectConnection,
     environmentListeners: options.environmentListeners ?? browserEnvironment,
-    ...(ops ? { ops } : {}),
   }
-
-  function* saga(store?: StoreAccess): SagaIterator<void> {
-    const { run, batches } = createRunState(runtime)
-    if (store) run.store = store
-    function* putBatches(): SagaIterator<void> {
-      for (;;) {
-        const batch: UpdateBatch = yield take(batches)
-        yield put(optimisticActions.entitiesUpdated({ updates: batch.updates, received: batch.received, at: timers.now() }))
-      }
-    }
-    const tasks = [fork(environmentSaga, runtime), fork(requestSaga, runtime), fork(putBatches), fork(connectionSaga, runtime, run)]
-    if (ops?.outbound.onUpdate) {
-      // The user's transport does not need the socket: ops go out from the start.
-      const failed = (messages: Envelope[], error: unknown) =>
-        reportOutboundFailure(run, ops, messages, error, timers.now(), logger)
-      tasks.push(fork(opDeliverySaga, runtime, ops, run, createOutbound(runtime, ops.outbound, () => {}, failed)))
-    }
-    yield all(tasks)
-  }
+  const saga = createRootSaga(runtime, { parsers, entitiesUpdated: optimisticActions.entitiesUpdated, ops })
 
   function request(type: string, data?: unknown, requestOptions: RequestOptions = {}): RequestAction {
     if (typeof type !== 'string' || type === '') {
@@ -236,7 +212,6 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     mutations,
     mutationsByType,
     actions: optimisticActions,
-    closedType: slice.actions.closed.type,
     maxPending: values.optimistic.MAX_PENDING,
     maxRetries: values.backgroundSync.MAX_RETRIES,
     defaultStrategy: values.optimistic.CONFLICT_RESOLUTION,
@@ -245,18 +220,19 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const reducer = createRealtimeReducer(withInboundCounter(slice.reducer, reducerPath), dataReducer)
   const middleware = createRealtimeMiddleware({
     reducerPath,
-    actions: slice.actions,
-    optimisticActions,
-    mutationsByType,
-    maxPending: values.optimistic.MAX_PENDING,
-    onConflict: options.onConflict,
+    handlers: [
+      buildMessageListeners(reducerPath, logger),
+      buildRequestPromises(slice.actions),
+      buildMutationGuard({ actions: optimisticActions, mutationsByType, selectData, maxPending: values.optimistic.MAX_PENDING, logger }),
+      ...(options.onConflict ? [buildConflictNotifier(optimisticActions, (state) => selectData(state).optimistic, options.onConflict, logger)] : []),
+    ],
     rootSaga: saga,
     runSaga: options.runSaga ?? true,
     logger,
   })
 
   function onMessage(dispatch: (action: UnknownAction) => unknown, handler: (message: Envelope) => void): () => void {
-    const registry = dispatch({ type: `${reducerPath}/connection/messageListenerRegistry` }) as Partial<MessageListenerRegistry> | undefined
+    const registry = dispatch({ type: registryActionType(reducerPath) }) as Partial<MessageListenerRegistry> | undefined
     if (!registry || typeof registry.add !== 'function') {
       throw new Error(`rtk-realtime: realtime.onMessage(dispatch, handler): this store has no realtime.middleware; add it with .concat(realtime.middleware)`)
     }

@@ -53,7 +53,8 @@ export type { FlushStats, UpdateBatcher, UpdateBatcherOptions } from './batching
 
 export { parseDefaultUpdate } from './collections/defineCollections'
 export type { CollectionDefinition, CollectionDefinitions, ParsedEntityUpdate } from './collections/defineCollections'
-export type { DataSelectors } from './collections/selectors'
+export type { EntitySelectors } from './collections/selectors'
+export type { DataSelectors, OpSelectors } from './optimistic/selectors'
 export type { CoalescedUpdate, CollectionState, CollectionsState, EntityRecord, EntityUpdate } from './collections/types'
 export type {
   ConflictContext,
@@ -62,5 +63,5 @@ export type {
   MutationDefinitions,
 } from './optimistic/defineMutations'
 export type { MutationAction, MutationActionCreator, MutationActionCreators, MutationArgs } from './optimistic/createMutationActions'
-export type { MutationPayload, OpRef, OptimisticActions } from './optimistic/optimisticActions'
-export type { Conflict, ConflictStrategy, Op, OpStatus, OptimisticState, Rollback, RollbackReason } from './optimistic/types'
+export type { MutationPayload, OpDelivery, OpRef, OptimisticActions } from './optimistic/optimisticActions'
+export type { Conflict, ConflictStrategy, Op, OpLocation, OpStatus, OptimisticState, Rollback, RollbackReason } from './optimistic/types'

@@ -1,4 +1,5 @@
 import type { Envelope } from '../protocol/envelope'
+import { isPlainObject } from '../util/isPlainObject'
 import type { EntityUpdate } from './types'
 
 /** What a collection's `parse` returns for one inbound frame. */
@@ -23,6 +24,14 @@ export interface CollectionDefinition {
    * `data` without `version`, `opId` and `deleted`.
    */
   parse?: (data: unknown, message: Envelope) => ParsedEntityUpdate | string
+  /**
+   * Checks an entity value from the server before it is stored: the value of each update `parse`
+   * returns, and the `value` of an op's ACK. Return `true` to accept, `false` or a reason string to
+   * refuse the frame (`messageRejected`, nothing stored, the op not confirmed).
+   * @default with the default `parse`: a plain object whose `id`, when it has one, is the entity's
+   * key (updates already have that shape); with a custom `parse`, anything but `undefined`.
+   */
+  validate?: (value: unknown, key: string) => boolean | string
 }
 
 /** Collections by name. */
@@ -30,6 +39,9 @@ export type CollectionDefinitions = Record<string, CollectionDefinition>
 
 /** Turns a frame into an update for a collection, or a rejection reason. */
 export type UpdateParser = (message: Envelope) => EntityUpdate | string
+
+/** Checks an entity value from the server (an ACK's value): true, or why it is refused. */
+export type ValueCheck = (value: unknown, key: string) => true | string
 
 const PROTOCOL_FIELDS = new Set(['version', 'opId', 'deleted'])
 
@@ -40,6 +52,7 @@ export function parseDefaultUpdate(data: unknown): ParsedEntityUpdate | string {
   const { id, version, opId, deleted } = record
   if (typeof id !== 'string' || id === '') return 'data.id must be a non-empty string'
   if (typeof version !== 'number' || !Number.isFinite(version)) return 'data.version must be a finite number'
+  if (!(version > 0)) return `data.version must be above 0 (got ${version}): 0 is the version of an entity the client knows nothing of`
   if (opId !== undefined && typeof opId !== 'string') return 'data.opId must be a string when present'
   const value: Record<string, unknown> = {}
   for (const field of Object.keys(record)) if (!PROTOCOL_FIELDS.has(field)) value[field] = record[field]
@@ -56,10 +69,13 @@ export function parseDefaultUpdate(data: unknown): ParsedEntityUpdate | string {
 export function compileCollections(collections: CollectionDefinitions | undefined): {
   names: string[]
   parsers: Map<string, UpdateParser>
+  /** By collection: the check an ACK's value passes before it is trusted. */
+  valueChecks: Map<string, ValueCheck>
 } {
   const names: string[] = []
   const parsers = new Map<string, UpdateParser>()
-  if (collections === undefined) return { names, parsers }
+  const valueChecks = new Map<string, ValueCheck>()
+  if (collections === undefined) return { names, parsers, valueChecks }
   if (collections === null || typeof collections !== 'object') {
     throw new TypeError('rtk-realtime: createRealtime({ collections }) must be an object of collection definitions by name')
   }
@@ -73,7 +89,10 @@ export function compileCollections(collections: CollectionDefinitions | undefine
       throw new TypeError(`${where}.updates must be an array of message types`)
     }
     if (def.parse !== undefined && typeof def.parse !== 'function') throw new TypeError(`${where}.parse must be a function`)
+    if (def.validate !== undefined && typeof def.validate !== 'function') throw new TypeError(`${where}.validate must be a function (value, key) => boolean | string`)
     const parse = def.parse ?? parseDefaultUpdate
+    const check = valueCheck(name, def)
+    valueChecks.set(name, check)
     for (const type of updates) {
       if (parsers.has(type)) throw new TypeError(`${where}.updates: "${type}" already updates another collection`)
       parsers.set(type, (message) => {
@@ -84,6 +103,8 @@ export function compileCollections(collections: CollectionDefinitions | undefine
           return `collections.${name}.parse threw ${thrown instanceof Error ? thrown.message : String(thrown)}`
         }
         if (typeof parsed === 'string') return parsed
+        const refused = checkParsed(name, parsed, def.validate && !parsed.deleted ? check : undefined)
+        if (refused !== undefined) return refused
         const update: EntityUpdate = { collection: name, key: parsed.key, version: parsed.version, value: parsed.deleted ? null : parsed.value }
         if (parsed.deleted) update.deleted = true
         if (parsed.opId !== undefined) update.opId = parsed.opId
@@ -92,5 +113,41 @@ export function compileCollections(collections: CollectionDefinitions | undefine
     }
     names.push(name)
   }
-  return { names, parsers }
+  return { names, parsers, valueChecks }
+}
+
+// What a custom parse returns is checked like the default one's: a key and a usable version.
+function checkParsed(name: string, parsed: ParsedEntityUpdate, check: ValueCheck | undefined): string | undefined {
+  if (typeof parsed?.key !== 'string' || parsed.key === '') return `collections.${name}.parse must return a non-empty string key`
+  const { version } = parsed
+  if (typeof version !== 'number' || !(version > 0) || !Number.isFinite(version)) {
+    return `collections.${name}.parse returned version ${String(version)}: a version must be a finite number above 0`
+  }
+  if (check) {
+    const verdict = check(parsed.value, parsed.key)
+    if (verdict !== true) return verdict
+  }
+  return undefined
+}
+
+function valueCheck(name: string, def: CollectionDefinition): ValueCheck {
+  const where = `collections.${name}.validate`
+  if (def.validate) {
+    const validate = def.validate
+    return (value, key) => {
+      try {
+        const verdict = validate(value, key)
+        if (verdict === true) return true
+        return `${where} refused it: ${typeof verdict === 'string' && verdict ? verdict : 'returned false'}`
+      } catch (thrown) {
+        return `${where} threw ${thrown instanceof Error ? thrown.message : String(thrown)}`
+      }
+    }
+  }
+  if (def.parse) return (value) => (value === undefined ? 'the value is undefined' : true)
+  return (value, key) => {
+    if (!isPlainObject(value)) return `an entity of "${name}" must be an object (got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value})`
+    const id = value.id
+    return id === undefined || id === key ? true : `its id ${JSON.stringify(id)} is not the key "${key}"`
+  }
 }

@@ -1,38 +1,26 @@
-import type { Conflict, Op, Rollback } from '../optimistic/types'
-import { laneGet, type DataState } from '../optimistic/dataTransaction'
-import type { EntityRecord } from './types'
-import { bucketEach, bucketGet, bucketValues } from './buckets'
+import { bucketEach, bucketGet } from '../util/buckets'
+import { setOwn } from '../util/setOwn'
+import type { CollectionsState, EntityRecord } from './types'
 
-/** Selectors over the root state for collections and ops. Each takes the root state first. */
-export interface DataSelectors {
+/** Selectors over the root state for the entities of collections. Each takes the root state first. */
+export interface EntitySelectors {
   /** What the UI shows for one entity (`view`; null when deleted), or undefined when the package knows nothing of it. */
   selectEntity(state: unknown, collection: string, key: string): unknown
   /** `{ confirmed, version, view }` of one entity. */
   selectEntityRecord(state: unknown, collection: string, key: string): EntityRecord | undefined
   /** Every entity's view by key (deleted ones left out); the same object while nothing changed. */
   selectEntities(state: unknown, collection: string): Record<string, unknown>
-  /** True while the entity has ops waiting for the server. */
-  selectHasPendingOps(state: unknown, collection: string, key: string): boolean
-  /** The pending ops of one entity, oldest first. */
-  selectPendingOpsFor(state: unknown, collection: string, key: string): readonly Op[]
-  /** Every pending op, oldest first per entity; the same array while nothing changed. */
-  selectPendingOps(state: unknown): readonly Op[]
-  selectPendingCount(state: unknown): number
-  selectConflicts(state: unknown): readonly Conflict[]
-  selectRollbacks(state: unknown): readonly Rollback[]
 }
 
-const EMPTY: readonly Op[] = []
-
-/** Builds the data selectors for the instance mounted at `reducerPath`. */
-export function createDataSelectors(reducerPath: string): DataSelectors {
-  const data = (state: unknown) => (state as Record<string, DataState>)[reducerPath]!
+/** Builds the entity selectors over `selectCollections(rootState)`. */
+export function createEntitySelectors(selectCollections: (state: unknown) => CollectionsState): EntitySelectors {
   const viewsCache = new WeakMap<object, Record<string, unknown>>()
-  const opsCache = new WeakMap<object, readonly Op[]>()
   const collectionOf = (state: unknown, collection: string) => {
-    const found = data(state).collections[collection]
-    if (!found) throw new Error(`rtk-realtime: no collection "${collection}"; declare it in createRealtime({ collections })`)
-    return found
+    const collections = selectCollections(state)
+    if (!Object.hasOwn(collections, collection)) {
+      throw new Error(`rtk-realtime: no collection "${collection}"; declare it in createRealtime({ collections })`)
+    }
+    return collections[collection]!
   }
   return {
     selectEntity(state, collection, key) {
@@ -46,26 +34,12 @@ export function createDataSelectors(reducerPath: string): DataSelectors {
       if (!views) {
         const found: Record<string, unknown> = {}
         bucketEach(entities, (record, key) => {
-          if (record.view !== null) found[key] = record.view
+          if (record.view !== null) setOwn(found, key, record.view)
         })
         views = found
         viewsCache.set(entities, views)
       }
       return views
     },
-    selectHasPendingOps: (state, collection, key) => laneGet(data(state).optimistic.lanes, collection, key) !== undefined,
-    selectPendingOpsFor: (state, collection, key) => laneGet(data(state).optimistic.lanes, collection, key) ?? EMPTY,
-    selectPendingOps(state) {
-      const lanes = data(state).optimistic.lanes
-      let ops = opsCache.get(lanes)
-      if (!ops) {
-        ops = bucketValues(lanes).flat()
-        opsCache.set(lanes, ops)
-      }
-      return ops
-    },
-    selectPendingCount: (state) => data(state).optimistic.count,
-    selectConflicts: (state) => data(state).optimistic.conflicts,
-    selectRollbacks: (state) => data(state).optimistic.rollbacks,
   }
 }

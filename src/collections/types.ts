@@ -1,4 +1,4 @@
-import type { Buckets } from './buckets'
+import type { Buckets } from '../util/buckets'
 
 /**
  * One entity as the package holds it: the server's truth and what the UI reads.

@@ -1,6 +1,6 @@
 import { ENVIRONMENTS, isEnvironment } from './environment'
 import { formatValue } from './formatValue'
-import { isPlainObject } from './isPlainObject'
+import { isPlainObject } from '../util/isPlainObject'
 import { CONFIG_SECTIONS, isConfigSection, optionNames, optionRules } from './optionRules'
 import { RealtimeConfigError } from './RealtimeConfigError'
 import type { Environment, RealtimeConfig, RealtimeConfigInput, RealtimeConfigOverrides } from './types'

@@ -5,7 +5,8 @@ import { toRealtimeError, type RealtimeError } from '../world/serializeError'
 import { sleep } from '../world/sleep'
 import type { WebSocketLike } from '../world/webSocket'
 import type { ConnectionRuntime } from './runtime'
-import type { RunState } from '../optimistic/opsRuntime'
+import type { ConnectionHooks } from './connectionHooks'
+import type { FrameHandler } from './frameHandler'
 import { closeSocket, sessionSaga, type SessionEnd } from './sessionSaga'
 import { createSocketChannel, type SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
@@ -29,7 +30,12 @@ function* fail(rt: ConnectionRuntime, attempt: number, error: RealtimeError, clo
  * One attempt: resolve the URL, open a socket within `websocket.CONNECT_TIMEOUT`, flush the
  * send buffer, then run the session until it ends.
  */
-export function* connectSaga(rt: ConnectionRuntime, attempt: number, run: RunState): SagaIterator<AttemptOutcome> {
+export function* connectSaga(
+  rt: ConnectionRuntime,
+  attempt: number,
+  hooks: ConnectionHooks,
+  handlers: readonly FrameHandler[],
+): SagaIterator<AttemptOutcome> {
   const { actions } = rt
   yield put(actions.connecting({ attempt }))
 
@@ -113,14 +119,17 @@ export function* connectSaga(rt: ConnectionRuntime, attempt: number, run: RunSta
       if (event.kind === 'open') break
     }
 
+    // Lent to the port before `opened`, so whoever reacts to `opened` can write at once.
+    hooks.port.attach(socket)
     // Flush before `opened` is reduced: until then the reducer keeps buffering new sends, so
     // the buffer we write is complete and goes out ahead of anything sent afterwards.
     const buffered: Envelope[] = rt.selectConnection(yield select()).buffer
     for (const message of buffered) socket.send(rt.codec.encode(message))
     yield put(actions.opened({ at: rt.timers.now(), flushed: buffered.length }))
     handedOver = true
-    return yield call(sessionSaga, rt, socket, channel, run)
+    return yield call(sessionSaga, rt, socket, channel, hooks, handlers)
   } finally {
+    hooks.port.detach()
     channel.close()
     // Failed before the session, or cancelled with the root saga: don't leave a socket behind.
     if (!handedOver || (yield cancelled())) closeSocket(socket, 1000, 'closed by client')

@@ -4,14 +4,16 @@ import { sleep } from '../world/sleep'
 import { backoffDelay } from './backoff'
 import { connectSaga, type AttemptOutcome } from './connectSaga'
 import type { ConnectionRuntime } from './runtime'
-import type { RunState } from '../optimistic/opsRuntime'
+import type { ConnectionHooks } from './connectionHooks'
+import { createHeartbeatFrameHandler } from './heartbeatFrames'
+import { createRequestReplyHandler } from './requestReplies'
 
 /**
  * The connection's whole life: connect, and after every drop or failed attempt wait out an
  * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
  * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
  */
-export function* connectionSaga(rt: ConnectionRuntime, run: RunState): SagaIterator<void> {
+export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): SagaIterator<void> {
   const { actions, config } = rt
   const ws = config.websocket
   if (!config.features.ENABLE_WEBSOCKET) {
@@ -19,10 +21,12 @@ export function* connectionSaga(rt: ConnectionRuntime, run: RunState): SagaItera
     return
   }
   if (!ws.AUTO_CONNECT) yield take(actions.connect.type)
+  // Request replies come before the parts' links: their `replyTo` is checked with one lookup.
+  const handlers = [createHeartbeatFrameHandler(rt), createRequestReplyHandler(rt), ...hooks.frameHandlers]
 
   let failures = 0
   for (;;) {
-    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, run)
+    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers)
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)

@@ -4,7 +4,7 @@ import type { RealtimeError } from '../world/serializeError'
 import type { CloseInfo, ConnectionState, MessageRejection } from './types'
 
 /** The connection state before anything happened. */
-export function initialConnectionState(): ConnectionState {
+function initialConnectionState(): ConnectionState {
   return {
     status: 'idle',
     attempt: 0,

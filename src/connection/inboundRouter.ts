@@ -24,7 +24,7 @@ export type InboundRoute = InboundActionTarget | InboundRouteConfig
 export type InboundRoutes = Record<string, InboundRoute>
 
 /** Message types the package handles itself; routing them would break the heartbeat or replies. */
-export const RESERVED_MESSAGE_TYPES: readonly string[] = ['PING', 'PONG']
+const RESERVED_MESSAGE_TYPES: readonly string[] = ['PING', 'PONG']
 
 /** What the router makes of a message: an action to dispatch, or a rejection. */
 export type RouteResult = { action: InboundAction } | { rejection: MessageRejection }

@@ -7,7 +7,6 @@ import type { ConnectionActions } from './connectionSlice'
 import type { EnvironmentInstaller } from './environmentListeners'
 import type { InboundRouter } from './inboundRouter'
 import type { ConnectionState } from './types'
-import type { OpsRuntime } from '../optimistic/opsRuntime'
 
 /** A URL, or a function called before every attempt (sync or async) so a fresh token is used. */
 export type UrlOption = string | (() => string | Promise<string>)
@@ -29,6 +28,4 @@ export interface ConnectionRuntime {
   route: InboundRouter
   selectConnection: (rootState: unknown) => ConnectionState
   environmentListeners: EnvironmentInstaller | false
-  /** Collections and mutations; absent when none are declared. */
-  ops?: OpsRuntime
 }

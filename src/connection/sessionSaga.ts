@@ -2,14 +2,13 @@ import { call, put, race, select, take } from 'redux-saga/effects'
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { SOCKET_OPEN, type WebSocketLike } from '../world/webSocket'
+import type { ConnectionHooks } from './connectionHooks'
+import type { FrameHandler } from './frameHandler'
 import { handleFrame } from './handleFrame'
-import { heartbeatSaga, never, wakeDetectorSaga } from './heartbeatSaga'
+import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
 import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
-import { opDeliverySaga } from '../optimistic/opDeliverySaga'
-import { createOutbound } from '../optimistic/createOutbound'
-import type { RunState } from '../optimistic/opsRuntime'
 
 /** How an open session ended. */
 export type SessionEnd = 'dropped' | 'closedByUser'
@@ -18,23 +17,25 @@ function* readLoop(
   rt: ConnectionRuntime,
   channel: EventChannel<SocketEvent>,
   send: (text: string) => void,
-  run: RunState,
+  handlers: readonly FrameHandler[],
+  hooks: ConnectionHooks,
 ): SagaIterator<CloseInfo> {
+  // Run by our own middleware: dispatch straight into the store, one call per frame.
+  const direct = hooks.store ? { ...hooks.store, send } : undefined
   for (;;) {
     const event: SocketEvent = yield take(channel)
     switch (event.kind) {
       case 'message':
       case 'messages': {
         const frames = event.kind === 'message' ? [event.data] : event.frames
-        if (run.store) {
-          // Run by our own middleware: dispatch straight into the store, one call per frame.
-          for (const frame of frames) handleFrame(rt, frame, send, run, run.store)
+        if (direct) {
+          for (const frame of frames) handleFrame(rt, frame, handlers, direct)
         } else {
           // Forked from the user's root saga: the store is only reachable through effects.
           for (const frame of frames) {
             const state: unknown = yield select()
             const out: UnknownAction[] = []
-            handleFrame(rt, frame, send, run, { dispatch: (a) => out.push(a), getState: () => state })
+            handleFrame(rt, frame, handlers, { dispatch: (a) => out.push(a), getState: () => state, send })
             for (const action of out) yield put(action)
           }
         }
@@ -73,32 +74,29 @@ export function closeSocket(socket: WebSocketLike, code: number, reason: string,
 }
 
 /**
- * Runs while the socket is open: reads frames into actions, writes sends, beats the heart. Ends
- * when the socket closes, the heartbeat declares it dead, or the user disconnects.
+ * Runs while the socket is open: reads frames into actions through the inbound chain, writes
+ * sends, beats the heart. Ends when the socket closes, the
+ * heartbeat declares it dead, or the user disconnects.
  */
 export function* sessionSaga(
   rt: ConnectionRuntime,
   socket: WebSocketLike,
   channel: EventChannel<SocketEvent>,
-  run: RunState,
+  hooks: ConnectionHooks,
+  handlers: readonly FrameHandler[],
 ): SagaIterator<SessionEnd> {
   const { actions } = rt
   const send = (text: string) => {
     if (socket.readyState === SOCKET_OPEN) socket.send(text)
   }
-  const outbound = createOutbound(rt, rt.ops?.outbound ?? {}, send, () => {})
   const ended = yield race({
-    close: call(readLoop, rt, channel, send, run),
-    ops: rt.ops && !rt.ops.outbound.onUpdate ? call(opDeliverySaga, rt, rt.ops, run, outbound) : call(never),
+    close: call(readLoop, rt, channel, send, handlers, hooks),
     dead: call(heartbeatSaga, rt, send),
     user: take(actions.disconnect.type),
     writer: call(writeLoop, rt, socket),
     wake: call(wakeDetectorSaga, rt),
   })
-  // Updates already received are applied now rather than at the end of their window.
-  run.flushUpdates()
-  outbound.flush()
-  outbound.dispose()
+  hooks.onSessionEnd()
   if (ended.close) {
     yield put(actions.closed({ close: ended.close, byUser: false }))
     return 'dropped'

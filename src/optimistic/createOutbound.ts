@@ -15,9 +15,11 @@ export interface OutboundOptions {
   batch?: boolean
   /**
    * Hand each batch of op messages to this function instead of the socket (e.g. to POST them).
-   * Ops are then delivered whether or not the socket is open. Settle them with ACK/NACK frames on
-   * the socket, with broadcasts carrying their opIds, or with `confirm(opId)`/`rollback(opId)`.
-   * A handler that throws or rejects leaves the ops queued, to be delivered again.
+   * Ops are then delivered whether or not the socket is open, and a socket close does not re-queue
+   * them: an unanswered one times out (`optimistic.TIMEOUT`) and goes again. Settle them with
+   * ACK/NACK frames on the socket, with broadcasts carrying their opIds, or with
+   * `confirm(opId)`/`rollback(opId)`. A handler that throws or rejects counts as a retryable NACK
+   * for each op of the batch: they are delivered again until their retries are spent.
    */
   onUpdate?: (batch: OutboundBatch) => void | Promise<void>
 }
@@ -25,6 +27,13 @@ export interface OutboundOptions {
 /** A sink for op messages: `deliver` takes a batch, `flush` writes what waits, `dispose` drops the timer. */
 export interface Outbound {
   deliver(messages: Envelope[]): void
+  /**
+   * Drops the messages waiting for their window that `keep` refuses: a delivery whose op was
+   * answered, rolled back or timed out meanwhile must not go out late.
+   */
+  prune(keep: (message: Envelope) => boolean): void
+  /** Messages wait for their window. */
+  readonly waiting: boolean
   flush(): void
   dispose(): void
 }
@@ -58,7 +67,7 @@ export function createOutbound(
     }
   }
   if (!options.batch && !options.onUpdate) {
-    return { deliver: handOver, flush() {}, dispose() {} }
+    return { deliver: handOver, prune() {}, waiting: false, flush() {}, dispose() {} }
   }
   let waiting: Envelope[] = []
   let timer: unknown
@@ -77,6 +86,12 @@ export function createOutbound(
         if (waiting.length >= BATCH_SIZE) flush()
       }
       if (waiting.length > 0 && timer === undefined) timer = rt.timers.setTimeout(flush, BATCH_DELAY)
+    },
+    prune(keep) {
+      waiting = waiting.filter(keep)
+    },
+    get waiting() {
+      return waiting.length > 0
     },
     flush,
     dispose() {

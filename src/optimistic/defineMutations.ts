@@ -1,3 +1,4 @@
+import { CONFLICT_RESOLUTIONS } from '../config/optionRules'
 import type { ConflictStrategy } from './types'
 
 /** What a conflict resolver is told: everything is plain data. */
@@ -67,12 +68,11 @@ export interface CompiledMutation {
   debounceMs: number
 }
 
-const STRATEGIES: readonly string[] = ['REMOTE_WINS', 'LOCAL_WINS', 'MERGE']
 const defaultKey = (args: unknown) => (args as { id?: unknown } | null | undefined)?.id as string
 
 /** Names the package uses for its own optimistic actions; a mutation may not take one. */
-export const RESERVED_MUTATION_NAMES: readonly string[] = [
-  'opsSent', 'opAcked', 'opNacked', 'opTimedOut', 'confirm', 'rollback', 'entitiesUpdated',
+const RESERVED_MUTATION_NAMES: readonly string[] = [
+  'opsSent', 'opAcked', 'opNacked', 'opTimedOut', 'deliveriesLost', 'confirm', 'rollback', 'entitiesUpdated',
   'mutationRefused', 'conflictsCleared', 'rollbacksCleared',
 ]
 
@@ -106,8 +106,8 @@ export function compileMutations(
     if (typeof def.message !== 'string' || def.message === '') throw new TypeError(`${where}.message must be a non-empty message type`)
     if (typeof def.apply !== 'function') throw new TypeError(`${where}.apply must be a function (draft, args) => void | entity`)
     if (def.key !== undefined && typeof def.key !== 'function') throw new TypeError(`${where}.key must be a function (args) => string`)
-    if (def.conflict !== undefined && typeof def.conflict !== 'function' && !STRATEGIES.includes(def.conflict)) {
-      throw new TypeError(`${where}.conflict must be one of ${STRATEGIES.join(', ')} or a function, got ${JSON.stringify(def.conflict)}`)
+    if (def.conflict !== undefined && typeof def.conflict !== 'function' && !(CONFLICT_RESOLUTIONS as readonly string[]).includes(def.conflict)) {
+      throw new TypeError(`${where}.conflict must be one of ${CONFLICT_RESOLUTIONS.join(', ')} or a function, got ${JSON.stringify(def.conflict)}`)
     }
     if (def.transport !== undefined && def.transport !== 'socket' && def.transport !== 'manual') {
       throw new TypeError(`${where}.transport must be 'socket' or 'manual'`)

@@ -9,6 +9,11 @@ export interface OpRef {
   key: string
 }
 
+/** One delivery of an op: the op, and its number (`attempt` n is the op's n-th delivery). */
+export interface OpDelivery extends OpRef {
+  attempt: number
+}
+
 /** Payload of a mutation action: the op to create. */
 export interface MutationPayload<Args = unknown> {
   opId: string
@@ -25,14 +30,22 @@ export interface MutationPayload<Args = unknown> {
 export function createOptimisticActions(reducerPath: string, now: () => number) {
   const o = `${reducerPath}/optimistic`
   return {
-    /** Ops written to the socket. */
+    /** Ops handed to the transport (the socket, or `outbound.onUpdate`): each one's next delivery. */
     opsSent: createAction<{ ops: OpRef[]; at: number }>(`${o}/opsSent`),
-    /** The server's ACK: `value` (the whole entity, null when deleted) when it sent one. */
-    opAcked: createAction<OpRef & { version?: number; value?: unknown; hasValue: boolean; at: number }>(`${o}/opAcked`),
-    /** The server's NACK. */
-    opNacked: createAction<OpRef & { reason: string; retryable: boolean; at: number }>(`${o}/opNacked`),
-    /** A sent op got no answer within `optimistic.TIMEOUT` while connected. */
-    opTimedOut: createAction<OpRef & { at: number }>(`${o}/opTimedOut`),
+    /**
+     * The server's ACK, checked against its op: `version` the entity's version after it, `value`
+     * (the whole entity, null when deleted) when it sent one, `attempt` when it echoed the delivery.
+     */
+    opAcked: createAction<OpRef & { attempt?: number; version: number; value?: unknown; hasValue: boolean; at: number }>(`${o}/opAcked`),
+    /** The server's NACK; `attempt` when it echoed the delivery it answers. */
+    opNacked: createAction<OpRef & { attempt?: number; reason: string; retryable: boolean; at: number }>(`${o}/opNacked`),
+    /**
+     * The transport lost the deliveries on the wire (the socket closed): they go out again on the
+     * next socket. Put by the delivery saga; with `outbound.onUpdate` a socket close loses nothing.
+     */
+    deliveriesLost: createAction<{ reason: string; at: number }>(`${o}/deliveriesLost`),
+    /** Delivery `attempt` of an op got no answer within `optimistic.TIMEOUT`. */
+    opTimedOut: createAction<OpDelivery & { at: number }>(`${o}/opTimedOut`),
     /**
      * Confirm an op by hand (mutations with `transport: 'manual'`, or anyone who learned of it
      * elsewhere). With `value`/`version` the confirmed entity becomes the server's; without, the op
@@ -45,16 +58,13 @@ export function createOptimisticActions(reducerPath: string, now: () => number) 
         value?: unknown
         hasValue: boolean
         at: number
-        /** Filled in by the middleware from the op's mutation action. */
-        collection?: string
-        key?: string
       },
     })),
     /** Roll an op back by hand; its effect leaves the view, later ops stay. */
     rollback: createAction(`${o}/rollback`, (opId: string, message = 'rolled back by the user') => ({
-      payload: { opId, message, at: now() } as { opId: string; message: string; at: number; collection?: string; key?: string },
+      payload: { opId, message, at: now() },
     })),
-    /** A mutation was refused before it became an op (too many pending ops, its apply threw). */
+    /** A mutation was refused before it became an op: `MAX_PENDING` ops pending, or its `apply` threw (`APPLY_FAILED`). */
     mutationRefused: createAction<{ mutation: string; args: unknown; error: RealtimeError }>(`${o}/mutationRefused`),
     conflictsCleared: createAction(`${o}/conflictsCleared`),
     rollbacksCleared: createAction(`${o}/rollbacksCleared`),

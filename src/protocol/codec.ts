@@ -1,6 +1,10 @@
 import type { Envelope } from './envelope'
 
-/** Why a frame was refused; stable strings that tests and UIs can switch on. */
+/**
+ * Why a frame was refused; stable strings that tests and UIs can switch on. The codec produces the
+ * first five; `validation_failed` comes from a route's or a collection's check, `invalid_answer`
+ * and `unmatched_answer` from checking an ACK/NACK against the op it names.
+ */
 export type RejectCode =
   | 'binary_frame'
   | 'frame_too_large'
@@ -8,6 +12,8 @@ export type RejectCode =
   | 'invalid_envelope'
   | 'forbidden_key'
   | 'validation_failed'
+  | 'invalid_answer'
+  | 'unmatched_answer'
 
 /** The outcome of decoding one frame. Decoding never throws. */
 export type DecodeResult =

@@ -149,7 +149,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
     const raw = parsed as Record<string, unknown>
 
     // Each field is read once into a local: the checks and the copy below reuse them.
-    const { type, id, replyTo, seq, ts } = raw
+    const { type, id, replyTo, seq, ts, attempt } = raw
     if (typeof type !== 'string' || type === '') {
       const got = type === undefined ? 'missing' : type === '' ? 'empty' : `got ${describe(type)}`
       return reject('invalid_envelope', `"type" must be a non-empty string (${got})`)
@@ -161,6 +161,9 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
     // Number.isFinite also refuses 1e400, which JSON.parse turns into Infinity.
     if (seq !== undefined && !Number.isFinite(seq)) return rejectField('seq', 'a finite number', seq)
     if (ts !== undefined && !Number.isFinite(ts)) return rejectField('ts', 'a finite number', ts)
+    if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) > 0)) {
+      return rejectField('attempt', 'a positive integer', attempt)
+    }
 
     let data = raw.data
     let stripped: string[] | undefined
@@ -198,6 +201,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
     if (data !== undefined) message.data = data
     if (seq !== undefined) message.seq = seq as number
     if (ts !== undefined) message.ts = ts as number
+    if (attempt !== undefined) message.attempt = attempt as number
 
     return stripped === undefined ? { ok: true, message } : { ok: true, message, stripped }
   }

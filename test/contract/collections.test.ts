@@ -114,7 +114,7 @@ describe('ops', () => {
     expect(created.payload).toEqual({ opId: expect.any(String), collection: 'widgets', key: 'w-1', args: { id: 'w-1', value: 42 }, createdAt: Date.now() })
     expect(t.sel.selectEntity(t.S(), 'widgets', 'w-1')).toEqual({ id: 'w-1', value: 42 })
     const opId = created.payload.opId
-    expect(t.opsOut().at(-1)).toEqual({ type: 'WIDGET_UPDATE', id: opId, data: { id: 'w-1', value: 42, baseVersion: 4 } })
+    expect(t.opsOut().at(-1)).toEqual({ type: 'WIDGET_UPDATE', id: opId, attempt: 1, data: { id: 'w-1', value: 42, baseVersion: 4 } })
     expect(t.opt().count).toBe(1)
     const ops = t.sel.selectPendingOpsFor(t.S(), 'widgets', 'w-1')
     expect(ops[0]).toMatchObject({ opId, mutation: 'updateWidget', collection: 'widgets', key: 'w-1', baseVersion: 4, status: 'sent', attempts: 1, createdAt: Date.now() })

@@ -154,10 +154,22 @@ describe('two clients editing the same widgets converge to the server', () => {
     const rollbacks = [a, b].flatMap((c) => [...c.allRollbacks.values()])
     if (strategy === 'REMOTE_WINS') {
       expect(rollbacks.every((r) => r.reason.code === 'conflict')).toBe(true)
-    } else {
+    } else if (strategy === 'LOCAL_WINS') {
       // The local ops stay on top: nothing is rolled back, every op reaches the server.
       expect(rollbacks).toEqual([])
       expect(first.size).toBe(100)
+    } else {
+      // MERGE keeps the ops, minus the fields the remote took; an op left with nothing to change
+      // is dropped ("merged away") rather than sent, and only such ops are rolled back.
+      for (const rollback of rollbacks) {
+        expect(rollback.reason).toMatchObject({ code: 'conflict', message: expect.stringMatching(/merged away/) })
+        expect(first.has(rollback.opId), `merged-away op ${rollback.opId} never reaches the server`).toBe(false)
+      }
+      expect(first.size).toBe(100 - rollbacks.length)
+    }
+    // Every rollback record is true: the server did not apply the op, unless the record says so.
+    for (const rollback of rollbacks) {
+      if (!rollback.appliedAfterAll && !rollback.reason.inDoubt) expect(first.has(rollback.opId), `${rollback.opId} rolled back (${rollback.reason.code}) but applied`).toBe(false)
     }
     console.info(summary(strategy, server, [a, b]))
   })

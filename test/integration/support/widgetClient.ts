@@ -31,11 +31,11 @@ export function createWidgetClient(options: Omit<ClientOptions, 'collections' | 
   const selectors = realtime.selectors
   const state = () => store.getState()
 
+  // Every rollback ever recorded, as last seen: a record amended later (appliedAfterAll, inDoubt)
+  // replaces the earlier version, also after it left the bounded list.
   const allRollbacks = new Map<string, Rollback>()
   store.subscribe(() => {
-    for (const rollback of selectors.selectRollbacks(state())) {
-      if (!allRollbacks.has(rollback.opId)) allRollbacks.set(rollback.opId, rollback)
-    }
+    for (const rollback of selectors.selectRollbacks(state())) allRollbacks.set(rollback.opId, rollback)
   })
 
   /** Every opId this client minted, in creation order, with the key it changes. */

@@ -1,8 +1,9 @@
 /**
  * A small authoritative server, as the README asks a server to behave ("What a server must do"):
- * versions bumped by one on every change, ops applied at most once per opId.
+ * versions bumped by one on every change, ops applied at most once per opId, a replay of an
+ * applied op answered with the same ACK, a definite rejection definite.
  */
-import { applyMutation, type Args, type MutationName, type Widget } from './model'
+import type { Widget } from './model'
 
 export interface ServerAck {
   key: string
@@ -17,6 +18,8 @@ export interface ServerAck {
 export class FakeServer {
   entities: Record<string, { version: number; value: Widget | null }> = {}
   readonly applied = new Map<string, ServerAck>()
+  /** Ops the server refused for good (a non-retryable NACK): every later delivery is refused too. */
+  readonly rejected = new Set<string>()
   /** How many times each opId changed the server's state (must stay at most 1). */
   readonly applyCount = new Map<string, number>()
 
@@ -24,12 +27,17 @@ export class FakeServer {
     this.entities[key] = { version, value }
   }
 
-  /** Receives one delivery of an op; returns its ACK (applying it only the first time). */
-  receive(op: { opId: string; mutation: string; key: string; args: unknown }): { ack: ServerAck; fresh: boolean } {
+  /**
+   * Receives one delivery of an op: `data` is the frame's data without `baseVersion`, read as a
+   * patch of entity fields (a MERGE leaves the protected fields out). Returns its ACK, applying
+   * it only the first time. The server does not refuse stale bases (the README does not ask it to).
+   */
+  receive(op: { opId: string; key: string; data: Record<string, unknown> }): { ack: ServerAck; fresh: boolean } {
     const known = this.applied.get(op.opId)
     if (known) return { ack: known, fresh: false }
     const entity = (this.entities[op.key] ??= { version: 0, value: null })
-    entity.value = applyMutation(entity.value, op.mutation as MutationName, op.args as Args)
+    // The widgets' `apply` leaves a missing entity missing.
+    if (entity.value !== null) entity.value = { ...entity.value, ...op.data, id: op.key }
     entity.version += 1
     const ack = { key: op.key, version: entity.version, value: entity.value }
     this.applied.set(op.opId, ack)

@@ -191,9 +191,22 @@ function RollbacksPanel() {
       ) : (
         <ol className="events">
           {[...rollbacks].reverse().map((r: Rollback) => (
-            <li key={r.opId} className="event event--rollback" data-testid="rollback" data-op-id={r.opId} data-key={r.key} data-reason={r.reason.code}>
+            <li
+              key={r.opId}
+              className="event event--rollback"
+              data-testid="rollback"
+              data-op-id={r.opId}
+              data-key={r.key}
+              data-reason={r.reason.code}
+              data-applied-after-all={r.appliedAfterAll ? 'true' : undefined}
+            >
               <div className="event__head">
                 <span className="pill pill--reason">{r.reason.code}</span>
+                {r.appliedAfterAll ? (
+                  <span className="pill pill--applied" title="A later answer showed that the server applied this edit after all">applied after all</span>
+                ) : r.reason.inDoubt ? (
+                  <span className="pill pill--doubt" title="Its delivery was never answered: the server may have applied it">in doubt</span>
+                ) : null}
                 <span className="event__what">
                   {r.mutation} {r.key} <span className="event__args">({describeArgs(r.args, r.key)})</span>
                 </span>
