@@ -110,21 +110,24 @@ export function describeStorageContract(adapterName: string, backing: StorageBac
       expect(await entries(storage, '')).toEqual([{ key: 'a', value: '""/"a"' }])
     })
 
-    it('takes __proto__, constructor and the empty string as keys and namespaces', async () => {
+    it('takes __proto__, constructor, the empty string and \\uffff as keys and namespaces', async () => {
       const storage = backing()()
-      for (const ns of ['__proto__', 'constructor', '']) {
-        for (const key of ['__proto__', 'constructor', 'toString', '']) await storage.set(ns, key, `${ns}/${key}`)
+      for (const ns of ['__proto__', 'constructor', '', '\uffff']) {
+        for (const key of ['__proto__', 'constructor', 'toString', '', '\uffff\uffff']) await storage.set(ns, key, `${ns}/${key}`)
       }
       expect(await entries(storage, '__proto__')).toEqual([
         { key: '', value: '__proto__/' },
         { key: '__proto__', value: '__proto__/__proto__' },
         { key: 'constructor', value: '__proto__/constructor' },
         { key: 'toString', value: '__proto__/toString' },
+        { key: '\uffff\uffff', value: '__proto__/\uffff\uffff' },
       ])
       await storage.delete('', '')
       await storage.delete('constructor', '__proto__')
-      expect((await entries(storage, '')).map((entry) => entry.key)).toEqual(['__proto__', 'constructor', 'toString'])
-      expect((await entries(storage, 'constructor')).map((entry) => entry.key)).toEqual(['', 'constructor', 'toString'])
+      await storage.clear('\uffff')
+      expect((await entries(storage, '')).map((entry) => entry.key)).toEqual(['__proto__', 'constructor', 'toString', '\uffff\uffff'])
+      expect((await entries(storage, 'constructor')).map((entry) => entry.key)).toEqual(['', 'constructor', 'toString', '\uffff\uffff'])
+      expect(await entries(storage, '\uffff')).toEqual([])
       expect(Object.prototype).not.toHaveProperty('toString', '__proto__/toString')
     })
 
