@@ -78,12 +78,14 @@ function itemsWithPrefix(store: StorageLike, prefix: string): string[] {
  * or with site data blocked); that error is the real reason, so it propagates unchanged.
  */
 function globalLocalStorage(): StorageLike {
-  const found = (globalThis as { localStorage?: StorageLike | null }).localStorage
-  if (found == null) throw new StorageUnavailableError('rtk-realtime: localStorage is not available in this environment')
+  const found: unknown = (globalThis as { localStorage?: unknown }).localStorage
+  // Not just missing: some server runtimes define a localStorage without the Storage methods.
+  if (!isStorageLike(found)) throw new StorageUnavailableError('rtk-realtime: localStorage is not available in this environment')
   return found
 }
 
-function isStorageLike(value: unknown): value is StorageLike {
+/** True when `value` has the Web Storage members {@link localStorageStorage} uses. */
+export function isStorageLike(value: unknown): value is StorageLike {
   if (value === null || typeof value !== 'object') return false
   const { key, getItem, setItem, removeItem } = value as Record<string, unknown>
   return [key, getItem, setItem, removeItem].every((method) => typeof method === 'function') && 'length' in value

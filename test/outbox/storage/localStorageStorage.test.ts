@@ -87,6 +87,12 @@ describe('localStorageStorage', () => {
     })
   })
 
+  it('counts a global localStorage without the Storage methods as missing', () => {
+    // Some server runtimes define one that only works with a command-line flag.
+    ;(globalThis as { localStorage?: unknown }).localStorage = {}
+    expect(() => localStorageStorage().set('ns', 'k', 'v')).toThrow('rtk-realtime: localStorage is not available in this environment')
+  })
+
   it('looks the global localStorage up at every call', () => {
     const storage = localStorageStorage()
     expect(() => storage.getAll('ns')).toThrow('not available')
