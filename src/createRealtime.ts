@@ -31,6 +31,12 @@ import { createRealtimeReducer, type RealtimeState } from './createRealtimeReduc
 import { createRootSaga } from './createRootSaga'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import { consoleLogger, type Logger } from './world/logger'
+import { createOutboxActions, type OutboxActions } from './outbox/outboxActions'
+import { createOutboxEffects, type OutboxEffects } from './outbox/outboxEffects'
+import { createOutboxReducer } from './outbox/outboxSlice'
+import { defaultLockManager, type LockManagerLike } from './outbox/ownerLocks'
+import type { MigrateRecord } from './outbox/persistedRecord'
+import { resolveStorage, type StorageOption } from './outbox/storage/resolveStorage'
 import { defaultTimers, type TimerProvider } from './world/timers'
 import { globalWebSocket, type WebSocketConstructor } from './world/webSocket'
 
@@ -89,7 +95,38 @@ export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', 
   outbound?: OutboundOptions
   /** Called (from the middleware, never a reducer) for every conflict recorded in state. */
   onConflict?: (conflict: Conflict) => void
+  /**
+   * Where the outbox (every op not yet confirmed) is persisted, so it survives reloads:
+   * `'indexeddb'` (browsers; falls back to localStorage, then memory, where it is missing),
+   * `'localstorage'`, `'memory'`, or an {@link OutboxStorage} adapter. Without it ops live in
+   * memory only.
+   * @default none
+   */
+  storage?: StorageOption
+  /** How the persisted outbox is namespaced and read back; see {@link OutboxOptions}. */
+  outbox?: OutboxOptions
 }
+
+/** Options of the persisted outbox (`createRealtime({ storage, outbox })`). */
+export interface OutboxOptions {
+  /**
+   * The user or tenant whose ops are persisted: one user's ops are never replayed under another's
+   * namespace. Switch with `realtime.actions.openOutbox(namespace)`; empty with `clearOutbox()`.
+   * @default 'default'
+   */
+  namespace?: string
+  /** Turns a record written by an older release (`record.v`) into the current format, or throws to set it aside. */
+  migrate?: MigrateRecord
+  /**
+   * Owner locks, so two pages of one user never deliver the same op at once and a closed page's
+   * ops are taken over by another. `false` turns them off (every stored op is this page's).
+   * @default navigator.locks, where it exists
+   */
+  locks?: LockManagerLike | false
+}
+
+/** The outbox actions a user dispatches. */
+export type PublicOutboxActions = Pick<OutboxActions, 'openOutbox' | 'clearOutbox'>
 
 /** Options of a request. */
 export interface RequestOptions {
@@ -115,7 +152,7 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
    * Every action creator of the package: the connection's (`connect`, `disconnect`, `send`, …),
    * the optimistic ones (`confirm`, `rollback`, …) and one per declared mutation.
    */
-  readonly actions: ConnectionActions & OptimisticActions & MutationActionCreators<Mutations>
+  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & MutationActionCreators<Mutations>
   readonly selectors: ConnectionSelectors & DataSelectors
   /**
    * Makes a request action. `await store.dispatch(realtime.request('ECHO', data))` resolves with
@@ -162,9 +199,12 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     }
   }
   const optimisticActions = createOptimisticActions(reducerPath, now)
+  const outboxActions = createOutboxActions(reducerPath, now)
   const actions = {
     ...slice.actions,
     ...optimisticActions,
+    openOutbox: outboxActions.openOutbox,
+    clearOutbox: outboxActions.clearOutbox,
     ...createMutationActions(mutations, generateId, now),
   } as Realtime<ReducerPath, Mutations>['actions']
   const selectData = (state: unknown) => (state as Record<string, RealtimeState>)[reducerPath]!
@@ -176,7 +216,12 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))
   const outbound = options.outbound ?? {}
   const ops: OpsRuntime | undefined =
-    collectionNames.length > 0 ? { actions: optimisticActions, mutations, mutationsByType, valueChecks, selectData, outbound } : undefined
+    collectionNames.length > 0
+      ? {
+          actions: optimisticActions, mutations, mutationsByType, valueChecks, selectData, outbound,
+          hold: { isHeld: (state) => selectData(state).outbox.status === 'rehydrating', releasedBy: outboxActions.outboxRehydrated.type },
+        }
+      : undefined
 
   const runtime: ConnectionRuntime = {
     actions,
@@ -207,27 +252,51 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     return { ...action, meta: { realtimeRequest: true } }
   }
 
+  const resolved = options.storage === undefined ? undefined : resolveStorage(options.storage)
+  if (resolved?.fellBackFrom) logger.warn(`rtk-realtime: createRealtime({ storage: '${resolved.fellBackFrom}' }): not available here; the outbox is persisted in ${resolved.storage.name}`)
+  const namespace = options.outbox?.namespace ?? 'default'
+  const outboxEffects: (() => OutboxEffects) | undefined = resolved && (() => createOutboxEffects({
+    reducerPath,
+    storage: resolved.storage,
+    actions: outboxActions,
+    mutations,
+    selectState: selectData,
+    migrate: options.outbox?.migrate,
+    locks: options.outbox?.locks === false ? null : options.outbox?.locks ?? defaultLockManager(),
+    generateId,
+    now,
+    logger,
+  }))
+
   const dataReducer = createDataReducer({
+    outboxActions,
     collections: collectionNames,
     mutations,
     mutationsByType,
     actions: optimisticActions,
     maxPending: values.optimistic.MAX_PENDING,
+    maxOutbox: values.backgroundSync.MAX_OUTBOX_SIZE,
     maxRetries: values.backgroundSync.MAX_RETRIES,
+    retry: { baseDelay: values.backgroundSync.RETRY_DELAY, maxDelay: values.backgroundSync.RETRY_MAX_DELAY, jitter: values.websocket.RECONNECT_JITTER },
     defaultStrategy: values.optimistic.CONFLICT_RESOLUTION,
     optimistic: values.features.ENABLE_OPTIMISTIC_UPDATES,
   })
-  const reducer = createRealtimeReducer(withInboundCounter(slice.reducer, reducerPath), dataReducer)
+  const reducer = createRealtimeReducer(
+    withInboundCounter(slice.reducer, reducerPath),
+    dataReducer,
+    createOutboxReducer(outboxActions, resolved?.storage.name ?? null, namespace),
+  )
   const middleware = createRealtimeMiddleware({
     reducerPath,
     handlers: [
       buildMessageListeners(reducerPath, logger),
       buildRequestPromises(slice.actions),
-      buildMutationGuard({ actions: optimisticActions, mutationsByType, selectData, maxPending: values.optimistic.MAX_PENDING, logger }),
+      buildMutationGuard({ actions: optimisticActions, mutationsByType, selectData, maxPending: values.optimistic.MAX_PENDING, maxOutbox: values.backgroundSync.MAX_OUTBOX_SIZE, logger }),
       ...(options.onConflict ? [buildConflictNotifier(optimisticActions, (state) => selectData(state).optimistic, options.onConflict, logger)] : []),
     ],
     rootSaga: saga,
     runSaga: options.runSaga ?? true,
+    ...(outboxEffects ? { outbox: { build: outboxEffects, namespace } } : {}),
     logger,
   })
 

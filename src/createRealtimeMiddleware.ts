@@ -6,6 +6,7 @@ import type { RequestStartedPayload } from './connection/connectionSlice'
 import type { StoreAccess } from './connection/frameHandler'
 import type { MiddlewareHandler, MiddlewareHandlerBuilder } from './middleware/middlewareHandler'
 import type { Logger } from './world/logger'
+import type { OutboxEffects } from './outbox/outboxEffects'
 
 /** The action `realtime.request()` makes; dispatching it returns a promise of the reply. */
 export interface RequestAction {
@@ -29,6 +30,8 @@ interface MiddlewareOptions {
   rootSaga: Saga<[StoreAccess]>
   runSaga: boolean
   logger: Logger
+  /** The persisted outbox's effects (listener middleware), when `storage` is given, and the namespace opened on start. */
+  outbox?: { build: () => OutboxEffects; namespace: string }
 }
 
 /**
@@ -37,7 +40,7 @@ interface MiddlewareOptions {
  * concern each (request promises, the mutation guard, conflict and message listeners). Promises
  * and listeners live in the handlers, never in actions or state.
  */
-export function createRealtimeMiddleware({ reducerPath, handlers: builders, rootSaga, runSaga, logger }: MiddlewareOptions) {
+export function createRealtimeMiddleware({ reducerPath, handlers: builders, rootSaga, runSaga, logger, outbox }: MiddlewareOptions) {
   const middleware: Middleware<RealtimeDispatchExtension> = (api) => {
     if (!(api.getState() as Record<string, unknown> | undefined)?.[reducerPath]) {
       throw new Error(
@@ -51,6 +54,10 @@ export function createRealtimeMiddleware({ reducerPath, handlers: builders, root
         })
       : null
     const withSaga = sagaMiddleware?.(api)
+    // The outbox's listener effects sit next to the reducers: they see each action's state change
+    // alone, before the saga reacts to it with actions of its own.
+    const effects = outbox?.build()
+    const withEffects = effects?.middleware(api)
 
     const handlers = builders.map((build) => build())
     const byType = new Map<string, MiddlewareHandler[]>()
@@ -70,16 +77,18 @@ export function createRealtimeMiddleware({ reducerPath, handlers: builders, root
 
     // Start on the first action or right after the store is built, whichever comes first:
     // dispatching while the store is being constructed is not allowed.
-    let started = !sagaMiddleware
+    let started = !sagaMiddleware && !effects
     const start = () => {
       if (started) return
       started = true
-      sagaMiddleware!.run(rootSaga, { dispatch: (action: UnknownAction) => api.dispatch(action), getState: api.getState })
+      if (effects) effects.start(api, outbox!.namespace)
+      sagaMiddleware?.run(rootSaga, { dispatch: (action: UnknownAction) => api.dispatch(action), getState: api.getState })
     }
     if (!started) queueMicrotask(start)
 
     return (next) => {
-      const inner = withSaga ? withSaga(next) : next
+      const nearReducers = withEffects ? withEffects(next) : next
+      const inner = withSaga ? withSaga(nearReducers) : nearReducers
       return (action) => {
         if (!started) start()
         const a = action as UnknownAction

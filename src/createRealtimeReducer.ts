@@ -3,30 +3,46 @@ import type { ConnectionState } from './connection/types'
 import type { CollectionsState } from './collections/types'
 import type { DataState } from './optimistic/dataTransaction'
 import type { OptimisticState } from './optimistic/types'
+import type { OutboxState } from './outbox/outboxSlice'
 
 /** The state under `reducerPath`. */
 export interface RealtimeState {
   connection: ConnectionState
   collections: CollectionsState
   optimistic: OptimisticState
+  /** The persisted outbox: where it is stored, whether its ops are back, storage failures. */
+  outbox: OutboxState
+}
+
+/** The data reducer, and how to unload every op (another namespace's outbox was opened). */
+export interface DataReducer {
+  (state: DataState | undefined, action: UnknownAction): DataState
+  unloadOps(state: DataState): DataState
 }
 
 /**
- * The one reducer of the package: the connection slice beside the data reducer, which owns
- * `collections` and `optimistic` together because an op changes both. Returns the same state
- * object when nothing changed, so subscribers with selectors see no change.
+ * The one reducer of the package: the connection slice and the outbox beside the data reducer,
+ * which owns `collections` and `optimistic` together because an op changes both. Returns the same
+ * state object when nothing changed, so subscribers with selectors see no change.
  */
 export function createRealtimeReducer(
   connectionReducer: Reducer<ConnectionState>,
-  dataReducer: (state: DataState | undefined, action: UnknownAction) => DataState,
+  dataReducer: DataReducer,
+  outboxReducer: Reducer<OutboxState>,
 ): Reducer<RealtimeState> {
   return (state, action) => {
     const connection = connectionReducer(state?.connection, action)
+    const outbox = outboxReducer(state?.outbox, action)
     // The whole state is a DataState too; passing it avoids an object per action (per inbound frame).
-    const data = dataReducer(state, action)
-    if (state && connection === state.connection && data.collections === state.collections && data.optimistic === state.optimistic) {
+    let data = dataReducer(state, action)
+    // Another user's outbox: this one's ops leave the state (they stay persisted under their namespace).
+    if (state && outbox.namespace !== state.outbox.namespace) data = dataReducer.unloadOps(data)
+    if (
+      state && connection === state.connection && outbox === state.outbox &&
+      data.collections === state.collections && data.optimistic === state.optimistic
+    ) {
       return state
     }
-    return { connection, collections: data.collections, optimistic: data.optimistic }
+    return { connection, collections: data.collections, optimistic: data.optimistic, outbox }
   }
 }

@@ -23,6 +23,17 @@ const checks: Record<keyof CreateRealtimeOptions<string>, [Check, string]> = {
   collections: [isObject, 'an object of collection definitions by name'],
   mutations: [isObject, 'an object of mutation definitions by name'],
   onConflict: [isFunction, 'a function (conflict) => void'],
+  storage: [
+    (v) => v === 'indexeddb' || v === 'localstorage' || v === 'memory' || isObject(v),
+    "'indexeddb', 'localstorage', 'memory' or an OutboxStorage adapter { name, getAll, set, delete, clear }",
+  ],
+  outbox: [
+    (v) => isObject(v) && Object.keys(v as object).every((k) => k === 'namespace' || k === 'migrate' || k === 'locks') &&
+      ((v as { namespace?: unknown }).namespace === undefined || (typeof (v as { namespace?: unknown }).namespace === 'string' && (v as { namespace: string }).namespace !== '')) &&
+      ((v as { migrate?: unknown }).migrate === undefined || isFunction((v as { migrate?: unknown }).migrate)) &&
+      ((v as { locks?: unknown }).locks === undefined || (v as { locks?: unknown }).locks === false || isObject((v as { locks?: unknown }).locks)),
+    'an object { namespace?: non-empty string, migrate?: (record, fromVersion) => record, locks?: LockManager | false }',
+  ],
   outbound: [
     (v) => isObject(v) && Object.keys(v as object).every((k) => k === 'batch' || k === 'onUpdate') &&
       ((v as { batch?: unknown }).batch === undefined || typeof (v as { batch?: unknown }).batch === 'boolean') &&

@@ -32,6 +32,8 @@ export const defaultConfig: RealtimeConfig = deepFreeze({
     WIDGET_REFRESH: 60000,
     MAX_OUTBOX_SIZE: 100,
     MAX_RETRIES: 3,
+    RETRY_DELAY: 1000,
+    RETRY_MAX_DELAY: 30000,
   },
   updates: {
     BATCH_SIZE: 50,

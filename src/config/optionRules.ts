@@ -107,6 +107,8 @@ export const optionRules: OptionRules = deepFreeze({
     WIDGET_REFRESH: duration,
     MAX_OUTBOX_SIZE: count,
     MAX_RETRIES: count,
+    RETRY_DELAY: duration,
+    RETRY_MAX_DELAY: duration,
   },
   updates: {
     BATCH_SIZE: atLeastOne,

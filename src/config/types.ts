@@ -56,6 +56,15 @@ export interface BackgroundSyncConfig {
   MAX_OUTBOX_SIZE: number
   /** Delivery retries of one op before it is rolled back. @default 3 */
   MAX_RETRIES: number
+  /**
+   * Base delay before an op refused for now (a retryable NACK) or unanswered is sent again, in ms:
+   * retry n waits `RETRY_DELAY · 2^(n−1)`, spread by ±`websocket.RECONNECT_JITTER`, capped at
+   * `RETRY_MAX_DELAY`. A lost socket is no refusal: its ops go out on the next socket at once.
+   * @default 1000
+   */
+  RETRY_DELAY: number
+  /** Cap of the retry delay, in ms. @default 30000 */
+  RETRY_MAX_DELAY: number
 }
 
 /** Inbound/outbound update processing (`config.updates`). */

@@ -43,7 +43,7 @@ export function applyEntityUpdate(context: DataContext, tx: DataTransaction, upd
     return
   }
   const next: EntityRecord = { confirmed: update.deleted ? null : update.value, version, view: null }
-  const contenders = ownNewest ? [] : rest.filter((op) => op.status !== 'acked' && op.status !== 'doubt' && op.baseVersion < version)
+  const contenders = ownNewest ? [] : rest.filter((op) => op.status !== 'acked' && op.status !== 'doubt' && op.baseVersion < version && !stillDebouncing(op, at))
   if (contenders.length === 0) {
     // Nothing pending, or the newest change is our own op's: the rest stand on it.
     context.writeLane(tx, collection, key, restandLane(rest, version), next)
@@ -51,6 +51,13 @@ export function applyEntityUpdate(context: DataContext, tx: DataTransaction, upd
   }
   resolveConflict(context, tx, { record, next, rest, contenders, at })
 }
+
+/**
+ * An op still in its debounce window was never sent and is still being made (the slider is moving):
+ * it conflicts with nothing yet. It stands on the new version, and its effect goes on top of it.
+ */
+const stillDebouncing = (op: Op, at: number): boolean =>
+  op.status === 'queued' && op.attempts === 0 && op.notBefore !== undefined && op.notBefore > at
 
 interface ConflictCase {
   /** What was held before the update. */

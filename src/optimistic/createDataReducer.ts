@@ -7,7 +7,10 @@ import { DataTransaction, type DataState } from './dataTransaction'
 import { createOp } from './createOp'
 import { deliveriesLost, giveUpDoubt, refuseOp, rollBackInDoubt, timeOutOp } from './deliveryOutcomes'
 import type { MutationPayload, OptimisticActions } from './optimisticActions'
-import type { Op } from './types'
+import type { OutboxActions } from '../outbox/outboxActions'
+import { rehydrateOps } from './rehydrateOps'
+import { bucketValues } from '../util/buckets'
+import type { Op, RollbackReason } from './types'
 
 export type { DataReducerOptions } from './dataContext'
 
@@ -17,16 +20,35 @@ function initialDataState(collections: readonly string[]): DataState {
   for (const name of collections) state[name] = { entities: {} }
   return {
     collections: state,
-    optimistic: { lanes: {}, index: {}, count: 0, conflicts: [], rollbacks: [], recentlyConfirmed: [], lastError: null },
+    optimistic: { lanes: {}, index: {}, count: 0, conflicts: [], rollbacks: [], recentlyConfirmed: [], lastError: null, paused: false },
   }
 }
 
 type CaseReducer = (tx: DataTransaction, action: UnknownAction) => void
 
+/** `rollback(opId)` and `discard(opId)`: the user takes an op back. */
+function takeBack(context: DataContext, tx: DataTransaction, op: Op | undefined, reason: RollbackReason, at: number): void {
+  if (!op) return
+  // Already rolled back, still awaiting its answer: stop waiting.
+  if (op.status === 'doubt') return giveUpDoubt(tx, op)
+  // On the wire it cannot be taken back: it waits in doubt for the server's answer.
+  if (op.status === 'sent') return rollBackInDoubt(context, tx, op, reason, at)
+  context.rollbackOp(tx, op, reason, at)
+  if (op.status === 'acked') tx.markAppliedAfterAll(op.opId)
+}
+
 /** The transaction's op named by the action, or undefined when it is no longer pending. */
 const opOf = (tx: DataTransaction, action: UnknownAction): Op | undefined => tx.findOp((action.payload as { opId: string }).opId)
 
-function caseReducers(context: DataContext, actions: OptimisticActions): Map<string, CaseReducer> {
+/** Every op leaves the state, unrecorded (another user's outbox was opened, or the outbox cleared); views fall back to confirmed. */
+function unloadOps(context: DataContext, tx: DataTransaction): void {
+  for (const lane of bucketValues(tx.allLanes)) {
+    const { collection, key } = lane[0]!
+    context.writeLane(tx, collection, key, [])
+  }
+}
+
+function caseReducers(context: DataContext, actions: OptimisticActions, outbox: OutboxActions): Map<string, CaseReducer> {
   return new Map<string, CaseReducer>(Object.entries({
     [actions.entitiesUpdated.type](tx, action) {
       const { updates, at } = (action as ReturnType<typeof actions.entitiesUpdated>).payload
@@ -37,8 +59,10 @@ function caseReducers(context: DataContext, actions: OptimisticActions): Map<str
       for (const { opId } of ops) {
         const op = tx.findOp(opId)
         if (!op) continue
+        // Its backoff is over: it is on the wire.
+        const { retryAt: _over, ...rest } = op
         tx.setLane(op.collection, op.key, tx.lane(op.collection, op.key).map((o) =>
-          o.opId === opId ? { ...o, status: 'sent', attempts: o.attempts + 1, sentAt: at } : o,
+          o.opId === opId ? { ...rest, status: 'sent', attempts: o.attempts + 1, sentAt: at } : o,
         ))
       }
     },
@@ -56,26 +80,38 @@ function caseReducers(context: DataContext, actions: OptimisticActions): Map<str
     },
     [actions.opTimedOut.type](tx, action) {
       const op = opOf(tx, action)
-      const { attempt, at } = (action as ReturnType<typeof actions.opTimedOut>).payload
-      if (op) timeOutOp(context, tx, op, attempt, at)
+      const { attempt, at, random } = (action as ReturnType<typeof actions.opTimedOut>).payload
+      if (op) timeOutOp(context, tx, op, attempt, at, random)
     },
     [actions.rollback.type](tx, action) {
-      const op = opOf(tx, action)
       const { message, at } = (action as ReturnType<typeof actions.rollback>).payload
-      if (!op) return
-      // Already rolled back, still awaiting its answer: stop waiting.
-      if (op.status === 'doubt') return giveUpDoubt(tx, op)
-      const reason = { code: 'manual' as const, message }
-      // On the wire it cannot be taken back: it waits in doubt for the server's answer.
-      if (op.status === 'sent') return rollBackInDoubt(context, tx, op, reason, at)
-      context.rollbackOp(tx, op, reason, at)
-      if (op.status === 'acked') tx.markAppliedAfterAll(op.opId)
+      takeBack(context, tx, opOf(tx, action), { code: 'manual', message }, at)
     },
+    [actions.discard.type](tx, action) {
+      const { message, at } = (action as ReturnType<typeof actions.discard>).payload
+      takeBack(context, tx, opOf(tx, action), { code: 'discarded', message }, at)
+    },
+    [actions.retryNow.type](tx, action) {
+      const op = opOf(tx, action)
+      if (op?.retryAt === undefined) return
+      const { retryAt: _now, ...ready } = op
+      tx.setLane(op.collection, op.key, tx.lane(op.collection, op.key).map((o) => (o === op ? ready : o)))
+    },
+    [actions.pause.type]: (tx) => tx.patchOptimistic({ paused: true }),
+    [actions.resume.type]: (tx) => tx.patchOptimistic({ paused: false }),
     [actions.deliveriesLost.type](tx, action) {
       deliveriesLost(context, tx, (action as ReturnType<typeof actions.deliveriesLost>).payload.at)
     },
     [actions.mutationRefused.type](tx, action) {
       tx.patchOptimistic({ lastError: (action as ReturnType<typeof actions.mutationRefused>).payload.error })
+    },
+    [outbox.outboxRehydrated.type](tx, action) {
+      const { ops, bases } = (action as ReturnType<typeof outbox.outboxRehydrated>).payload
+      rehydrateOps(context, tx, ops, bases)
+    },
+    [outbox.clearOutbox.type](tx) {
+      unloadOps(context, tx)
+      tx.patchOptimistic({ conflicts: [], rollbacks: [] })
     },
     [actions.conflictsCleared.type]: (tx) => tx.patchOptimistic({ conflicts: [] }),
     [actions.rollbacksCleared.type]: (tx) => tx.patchOptimistic({ rollbacks: [] }),
@@ -89,13 +125,21 @@ function caseReducers(context: DataContext, actions: OptimisticActions): Map<str
  * applied to its confirmed value) holds because every write that changes what a lane contributes
  * goes through `writeLane`, which recomputes the view; status-only writes leave it as it is.
  */
-export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions }) {
+export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions; outboxActions: OutboxActions }) {
   const { actions, mutationsByType } = options
   const context = createDataContext(options)
   const initial = initialDataState(options.collections)
-  const cases = caseReducers(context, actions)
+  const cases = caseReducers(context, actions, options.outboxActions)
 
-  return function dataReducer(state: DataState = initial, action: UnknownAction): DataState {
+  /** The state with every op unloaded: the root reducer calls it when another namespace's outbox is opened. */
+  dataReducer.unloadOps = (state: DataState): DataState => {
+    const tx = new DataTransaction(state)
+    unloadOps(context, tx)
+    return tx.commit()
+  }
+  return dataReducer
+
+  function dataReducer(state: DataState = initial, action: UnknownAction): DataState {
     const mutation = mutationsByType.get(action.type)
     if (mutation) return createOp(context, state, mutation, action.payload as MutationPayload)
     const reduce = cases.get(action.type)

@@ -12,8 +12,12 @@ export interface DataReducerOptions {
   /** Mutations by name. */
   mutations: ReadonlyMap<string, CompiledMutation>
   maxPending: number
+  /** `backgroundSync.MAX_OUTBOX_SIZE`: ops held at most, like `maxPending`. */
+  maxOutbox: number
   /** Deliveries after the first before an unanswered op is rolled back. */
   maxRetries: number
+  /** The retry backoff: `backgroundSync.RETRY_DELAY`, `RETRY_MAX_DELAY`, `websocket.RECONNECT_JITTER`. */
+  retry: { baseDelay: number; maxDelay: number; jitter: number }
   defaultStrategy: ConflictStrategy
   /** `features.ENABLE_OPTIMISTIC_UPDATES`: when off, views show only confirmed values. */
   optimistic: boolean

@@ -151,6 +151,11 @@ export class DataTransaction {
     return rollbackOf(this.optimistic, opId)
   }
 
+  /** The ids of the ops this session confirmed lately or rolled back (the bounded histories). */
+  settledIds(): string[] {
+    return [...this.optimistic.recentlyConfirmed, ...this.optimistic.rollbacks.map((r) => r.opId)]
+  }
+
   /** Marks the remembered rollback of `opId` as applied by the server after all. */
   markAppliedAfterAll(opId: string): void {
     this.amendRollback(opId, (r) => (r.appliedAfterAll ? r : { ...r, appliedAfterAll: true }))
@@ -170,7 +175,7 @@ export class DataTransaction {
     this.optimistic.rollbacks = this.optimistic.rollbacks.map((r) => (r === found ? amended : r))
   }
 
-  patchOptimistic(patch: Partial<Pick<OptimisticState, 'conflicts' | 'rollbacks' | 'lastError'>>): void {
+  patchOptimistic(patch: Partial<Pick<OptimisticState, 'conflicts' | 'rollbacks' | 'lastError' | 'paused' | 'recentlyConfirmed'>>): void {
     this.touchOptimistic()
     Object.assign(this.optimistic, patch)
   }

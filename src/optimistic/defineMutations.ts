@@ -49,6 +49,15 @@ export interface MutationDefinition<Entity = any, Args = any> {
    * @default 0 (every call is its own op)
    */
   debounce?: number | boolean
+  /**
+   * Outbox compaction: a call made while the last op of this mutation on the same entity is still
+   * queued and was never sent is folded into that op, so a long offline session replays one op per
+   * entity instead of every edit. `true` merges object args shallowly (`{ ...earlier, ...later }`,
+   * right for patches); a function returns the merged args. Declare it only when that is safe:
+   * the server then sees one op where the user made several.
+   * @default false
+   */
+  compact?: boolean | ((earlier: Args, later: Args) => Args)
 }
 
 /** Mutations by name. */
@@ -66,14 +75,23 @@ export interface CompiledMutation {
   transport: 'socket' | 'manual'
   /** Outbound debounce window in ms; 0 for none. */
   debounceMs: number
+  /** How two queued calls fold into one op, when the mutation allows it. */
+  compact?: (earlier: unknown, later: unknown) => unknown
 }
+
+// Later fields win; anything but two plain objects keeps the later args whole.
+const mergeArgs = (earlier: unknown, later: unknown): unknown =>
+  earlier && later && typeof earlier === 'object' && typeof later === 'object' && !Array.isArray(earlier) && !Array.isArray(later)
+    ? { ...(earlier as object), ...(later as object) }
+    : later
 
 const defaultKey = (args: unknown) => (args as { id?: unknown } | null | undefined)?.id as string
 
 /** Names the package uses for its own optimistic actions; a mutation may not take one. */
 const RESERVED_MUTATION_NAMES: readonly string[] = [
   'opsSent', 'opAcked', 'opNacked', 'opTimedOut', 'deliveriesLost', 'confirm', 'rollback', 'entitiesUpdated',
-  'mutationRefused', 'conflictsCleared', 'rollbacksCleared',
+  'mutationRefused', 'conflictsCleared', 'rollbacksCleared', 'discard', 'retryNow', 'pause', 'resume',
+  'clearOutbox', 'outboxRehydrated', 'openOutbox',
 ]
 
 /**
@@ -116,6 +134,9 @@ export function compileMutations(
     if (typeof debounce !== 'boolean' && (typeof debounce !== 'number' || !(debounce >= 0) || !Number.isFinite(debounce))) {
       throw new TypeError(`${where}.debounce must be a non-negative number of ms or a boolean, got ${JSON.stringify(debounce)}`)
     }
+    if (def.compact !== undefined && typeof def.compact !== 'boolean' && typeof def.compact !== 'function') {
+      throw new TypeError(`${where}.compact must be a boolean or a function (earlier, later) => args, got ${JSON.stringify(def.compact)}`)
+    }
     compiled.set(name, {
       name,
       actionType: `${reducerPath}/optimistic/${name}`,
@@ -126,6 +147,7 @@ export function compileMutations(
       conflict: def.conflict,
       transport: def.transport ?? 'socket',
       debounceMs: debounce === true ? defaultDebounce : debounce === false ? 0 : debounce,
+      ...(def.compact === true ? { compact: mergeArgs } : typeof def.compact === 'function' ? { compact: def.compact as (a: unknown, b: unknown) => unknown } : {}),
     })
   }
   return compiled

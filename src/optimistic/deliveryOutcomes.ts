@@ -1,3 +1,4 @@
+import { backoffDelay } from '../connection/backoff'
 import { bucketValues } from '../util/buckets'
 import type { DataContext } from './dataContext'
 import type { DataTransaction } from './dataTransaction'
@@ -10,7 +11,20 @@ export interface Refusal {
   reason: string
   retryable: boolean
   attempt?: number
+  /** In [0, 1): spreads the retry's backoff (the reducer draws no random of its own). */
+  random?: number
   at: number
+}
+
+/**
+ * How a requeued op goes back: `unanswered` (the old delivery got no answer, so it may still be
+ * applied), and `retry` (the requeue counts against `MAX_RETRIES` and waits out a backoff drawn
+ * with `random`).
+ */
+interface Requeue {
+  lastError?: RealtimeError
+  unanswered?: boolean
+  retry?: { random: number }
 }
 
 /**
@@ -18,11 +32,17 @@ export interface Refusal {
  * (`unanswered`: it never came, so that delivery may still be applied). An op a MERGE kept that
  * has nothing left to change is not sent again: it is rolled back, merged away.
  */
-function requeue(context: DataContext, tx: DataTransaction, op: Op, at: number, lastError?: RealtimeError, unanswered = false): void {
-  const { staleDelivery: _answered, ...rest } = op
+function requeue(context: DataContext, tx: DataTransaction, op: Op, at: number, { lastError, unanswered, retry }: Requeue = {}): void {
+  const { staleDelivery: _answered, retryAt: _wait, ...rest } = op
   const back: Op = { ...rest, status: op.status === 'manual' ? 'manual' : 'queued' }
   if (lastError) back.lastError = lastError
   if (unanswered) back.earlierUnanswered = true
+  if (retry) {
+    back.retries = (op.retries ?? 0) + 1
+    const { baseDelay, maxDelay, jitter } = context.options.retry
+    const delay = backoffDelay({ attempt: back.retries, baseDelay, maxDelay, jitter, random: () => retry.random })
+    if (delay > 0) back.retryAt = at + delay
+  }
   if (back.protectedFields && addsNothing(context, tx, back)) {
     context.rollbackOp(tx, back, { code: 'conflict', message: `rtk-realtime: ${op.collection}/${op.key}: ${op.mutation} (${op.opId}) merged away: the remote side took every field it changed (MERGE)` }, at)
     return
@@ -37,8 +57,8 @@ function addsNothing(context: DataContext, tx: DataTransaction, op: Op): boolean
   return deepEqual(context.apply(below, op), below)
 }
 
-/** May the op be delivered once more (`1 + backgroundSync.MAX_RETRIES` deliveries in all)? */
-const canRetry = (context: DataContext, op: Op) => op.attempts <= context.options.maxRetries
+/** May the op be retried once more (`MAX_RETRIES` retries after its first delivery; lost deliveries do not count)? */
+const canRetry = (context: DataContext, op: Op) => (op.retries ?? 0) < context.options.maxRetries
 
 /**
  * A NACK, by rule (DESIGN.md section 4): one answering an older delivery than the latest never
@@ -48,17 +68,24 @@ const canRetry = (context: DataContext, op: Op) => op.attempts <= context.option
  * op: it is sent again against the new one, like a retryable refusal. A definite refusal rolls
  * the op back (`rejected`); retries end in `retries_exhausted`.
  */
-export function refuseOp(context: DataContext, tx: DataTransaction, op: Op, { reason, retryable, attempt, at }: Refusal): void {
+export function refuseOp(context: DataContext, tx: DataTransaction, op: Op, { reason, retryable, attempt, random = 0.5, at }: Refusal): void {
   if (op.status === 'acked' || (attempt !== undefined && attempt < op.attempts)) return
   if (op.status === 'doubt') return dropFromLane(tx, op)
   const what = `${op.mutation} (${op.opId})`
   if (!retryable && !op.staleDelivery) {
     return context.rollbackOp(tx, op, { code: 'rejected', message: `rtk-realtime: the server rejected ${what}: ${reason}`, serverReason: reason }, at)
   }
+  // A stale delivery's refusal is no verdict on the op: it goes again at once, uncounted.
+  if (op.staleDelivery) {
+    return requeue(context, tx, op, at, {
+      lastError: { name: 'NackError', code: 'NACK_STALE', message: `rtk-realtime: the server refused a delivery of ${what} made on an older version (${reason}); sending it again against the new one` },
+    })
+  }
   if (canRetry(context, op)) {
-    return requeue(context, tx, op, at, op.staleDelivery
-      ? { name: 'NackError', code: 'NACK_STALE', message: `rtk-realtime: the server refused a delivery of ${what} made on an older version (${reason}); sending it again against the new one` }
-      : { name: 'NackError', code: 'NACK_RETRYABLE', message: `rtk-realtime: the server refused ${what} for now: ${reason}` })
+    return requeue(context, tx, op, at, {
+      lastError: { name: 'NackError', code: 'NACK_RETRYABLE', message: `rtk-realtime: the server refused ${what} for now: ${reason}` },
+      retry: { random },
+    })
   }
   context.rollbackOp(tx, op, {
     code: 'retries_exhausted',
@@ -72,11 +99,15 @@ export function refuseOp(context: DataContext, tx: DataTransaction, op: Op, { re
  * are spent, then rolled back in doubt (the server may have applied it without the answer
  * reaching us). A timeout of an older delivery (`attempt`) changes nothing.
  */
-export function timeOutOp(context: DataContext, tx: DataTransaction, op: Op, attempt: number | undefined, at: number): void {
+export function timeOutOp(context: DataContext, tx: DataTransaction, op: Op, attempt: number | undefined, at: number, random = 0.5): void {
   if ((op.status !== 'sent' && op.status !== 'doubt') || (attempt !== undefined && attempt !== op.attempts)) return
   if (op.status === 'doubt') return giveUpDoubt(tx, op)
   if (canRetry(context, op)) {
-    requeue(context, tx, op, at, { name: 'TimeoutError', code: 'OP_TIMEOUT', message: `rtk-realtime: no answer to ${op.mutation} (${op.opId}) within optimistic.TIMEOUT; sending it again` }, true)
+    requeue(context, tx, op, at, {
+      lastError: { name: 'TimeoutError', code: 'OP_TIMEOUT', message: `rtk-realtime: no answer to ${op.mutation} (${op.opId}) within optimistic.TIMEOUT; sending it again` },
+      unanswered: true,
+      retry: { random },
+    })
     return
   }
   context.rollbackOp(tx, op, {
@@ -96,7 +127,9 @@ export function deliveriesLost(context: DataContext, tx: DataTransaction, at: nu
   for (const lane of bucketValues(tx.allLanes)) {
     for (const op of lane) {
       if (op.status === 'doubt') giveUpDoubt(tx, op)
-      else if (op.status === 'sent') requeue(context, tx, op, at, undefined, true)
+      else if (op.status === 'sent') requeue(context, tx, op, at, { unanswered: true })
+      // The next socket is a fresh start: ops waiting out a backoff go out on it at once.
+      else if (op.status === 'queued' && op.retryAt !== undefined) requeue(context, tx, op, at)
     }
   }
 }

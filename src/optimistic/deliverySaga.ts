@@ -17,13 +17,18 @@ import { deliveryHead } from './lanes'
 type Place = { collection: string; key: string }
 
 /** The entities whose lanes an action can have made ready to send; null means "every lane". */
-function affectedLanes(ops: OpsRuntime, action: UnknownAction): readonly Place[] | null | undefined {
+function affectedLanes(ops: OpsRuntime, action: UnknownAction, state: unknown): readonly Place[] | null | undefined {
   if (ops.mutationsByType.has(action.type)) return [action.payload as OpRef]
   const { actions } = ops
   if (actions.opAcked.match(action) || actions.opNacked.match(action) || actions.opTimedOut.match(action)) return [action.payload]
   if (actions.entitiesUpdated.match(action)) return action.payload.updates
-  // They name only the opId, and the op is gone from the index by now.
-  if (actions.confirm.match(action) || actions.rollback.match(action)) return null
+  if (actions.retryNow.match(action)) {
+    const at = locateOp(ops.selectData(state).optimistic, action.payload.opId)
+    return at ? [at] : undefined
+  }
+  // They name only the opId, and the op is gone from the index by now; resuming readies every lane.
+  if (action.type === ops.hold.releasedBy) return null
+  if (actions.confirm.match(action) || actions.rollback.match(action) || actions.discard.match(action) || actions.resume.match(action)) return null
   return undefined
 }
 
@@ -35,8 +40,9 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction): readonly Place[]
  * Returns when the earliest debounced op becomes ready, if one waits.
  */
 function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbound, places: readonly Place[] | null): SagaIterator<number | undefined> {
-  const { optimistic } = ops.selectData(yield select())
-  if (optimistic.count === 0) return undefined
+  const state: unknown = yield select()
+  const { optimistic } = ops.selectData(state)
+  if (optimistic.count === 0 || optimistic.paused || ops.hold.isHeld(state)) return undefined
   const sent: OpRef[] = []
   const messages: Envelope[] = []
   const now = rt.timers.now()
@@ -45,8 +51,10 @@ function* sendReady(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbound, 
   for (const lane of lanes) {
     const head = lane && deliveryHead(lane)
     if (!head || head.status !== 'queued') continue
-    if (head.notBefore !== undefined && head.notBefore > now) {
-      wakeAt = Math.min(wakeAt ?? Infinity, head.notBefore)
+    // A debounce window or a retry backoff: the earliest sets the alarm.
+    const readyAt = Math.max(head.notBefore ?? 0, head.retryAt ?? 0)
+    if (readyAt > now) {
+      wakeAt = Math.min(wakeAt ?? Infinity, readyAt)
       continue
     }
     const mutation = ops.mutations.get(head.mutation)
@@ -75,7 +83,7 @@ function* timeoutSaga(rt: ConnectionRuntime, ops: OpsRuntime): SagaIterator<void
       const head = deliveryHead(lane)
       // An op in doubt waits for its answer as long as a sent one, then gives up.
       if ((head?.status === 'sent' || head?.status === 'doubt') && head.sentAt !== undefined && now - head.sentAt >= timeout) {
-        yield put(ops.actions.opTimedOut({ opId: head.opId, collection: head.collection, key: head.key, attempt: head.attempts, at: now }))
+        yield put(ops.actions.opTimedOut({ opId: head.opId, collection: head.collection, key: head.key, attempt: head.attempts, random: rt.random(), at: now }))
       }
     }
   }
@@ -90,6 +98,7 @@ function* deliverThrough(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbo
     ...ops.mutationsByType.keys(),
     actions.opAcked.type, actions.opNacked.type, actions.opTimedOut.type,
     actions.entitiesUpdated.type, actions.confirm.type, actions.rollback.type,
+    actions.discard.type, actions.retryNow.type, actions.resume.type, ops.hold.releasedBy,
   ])
   const isTrigger = (action: Action) => triggers.has(action.type)
   try {
@@ -99,7 +108,7 @@ function* deliverThrough(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbo
       const next = wakeAt === undefined
         ? { action: yield take(isTrigger) }
         : yield race({ action: take(isTrigger), alarm: call(sleep, rt.timers, Math.max(0, wakeAt - rt.timers.now())) })
-      const places = next.alarm ? null : affectedLanes(ops, next.action as UnknownAction)
+      const places = next.alarm ? null : affectedLanes(ops, next.action as UnknownAction, yield select())
       if (places === undefined) continue
       if (outbound.waiting) {
         // Only deliveries still awaited may leave the window: the op is sent, and this is its latest.
@@ -121,7 +130,7 @@ function* deliverThrough(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbo
  * `outbound.onUpdate` failed (threw or rejected): each op of the batch is answered like a
  * retryable NACK of that delivery, so it goes out again until its deliveries are spent.
  */
-function* reportFailures(ops: OpsRuntime, failures: ReturnType<typeof failureChannel>, now: () => number): SagaIterator<void> {
+function* reportFailures(rt: ConnectionRuntime, ops: OpsRuntime, failures: ReturnType<typeof failureChannel>): SagaIterator<void> {
   for (;;) {
     const { messages, reason } = yield take(failures)
     const { optimistic } = ops.selectData(yield select())
@@ -129,7 +138,7 @@ function* reportFailures(ops: OpsRuntime, failures: ReturnType<typeof failureCha
       const at = message.id === undefined ? undefined : locateOp(optimistic, message.id)
       if (!at || message.id === undefined) continue
       const echo = message.attempt === undefined ? {} : { attempt: message.attempt }
-      yield put(ops.actions.opNacked({ opId: message.id, ...at, ...echo, reason, retryable: true, at: now() }))
+      yield put(ops.actions.opNacked({ opId: message.id, ...at, ...echo, reason, retryable: true, random: rt.random(), at: rt.timers.now() }))
     }
   }
 }
@@ -155,7 +164,7 @@ function failureChannel() {
 export function* deliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, port: SocketPort): SagaIterator<void> {
   if (ops.outbound.onUpdate) {
     const failures = failureChannel()
-    yield fork(reportFailures, ops, failures, rt.timers.now)
+    yield fork(reportFailures, rt, ops, failures)
     yield call(deliverThrough, rt, ops, createOutbound(rt, ops.outbound, () => {}, failures.onFailure))
     return
   }

@@ -59,6 +59,7 @@ export function createOpAnswerHandler(rt: ConnectionRuntime, ops: OpsRuntime): F
         opId, collection, key, ...echo,
         reason: typeof reason === 'string' ? reason : 'no reason given',
         retryable: retryable === true,
+        ...(retryable === true ? { random: rt.random() } : {}),
         at: receivedAt,
       })
     } else {

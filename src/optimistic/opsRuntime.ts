@@ -16,4 +16,9 @@ export interface OpsRuntime {
   selectData: (rootState: unknown) => DataState
   /** How ops leave the client (`createRealtime({ outbound })`). */
   outbound: OutboundOptions
+  /**
+   * Nothing is sent while the persisted outbox is read back (older ops go first); `releasedBy` is
+   * the action type that ends the wait.
+   */
+  hold: { isHeld(rootState: unknown): boolean; releasedBy: string }
 }

@@ -37,15 +37,18 @@ export function createOptimisticActions(reducerPath: string, now: () => number) 
      * (the whole entity, null when deleted) when it sent one, `attempt` when it echoed the delivery.
      */
     opAcked: createAction<OpRef & { attempt?: number; version: number; value?: unknown; hasValue: boolean; at: number }>(`${o}/opAcked`),
-    /** The server's NACK; `attempt` when it echoed the delivery it answers. */
-    opNacked: createAction<OpRef & { attempt?: number; reason: string; retryable: boolean; at: number }>(`${o}/opNacked`),
+    /**
+     * The server's NACK; `attempt` when it echoed the delivery it answers. `random` (in [0, 1),
+     * from the injected `random`) spreads the retry's backoff, so the reducer stays pure.
+     */
+    opNacked: createAction<OpRef & { attempt?: number; reason: string; retryable: boolean; random?: number; at: number }>(`${o}/opNacked`),
     /**
      * The transport lost the deliveries on the wire (the socket closed): they go out again on the
      * next socket. Put by the delivery saga; with `outbound.onUpdate` a socket close loses nothing.
      */
     deliveriesLost: createAction<{ reason: string; at: number }>(`${o}/deliveriesLost`),
     /** Delivery `attempt` of an op got no answer within `optimistic.TIMEOUT`. */
-    opTimedOut: createAction<OpDelivery & { at: number }>(`${o}/opTimedOut`),
+    opTimedOut: createAction<OpDelivery & { random?: number; at: number }>(`${o}/opTimedOut`),
     /**
      * Confirm an op by hand (mutations with `transport: 'manual'`, or anyone who learned of it
      * elsewhere). With `value`/`version` the confirmed entity becomes the server's; without, the op
@@ -64,7 +67,20 @@ export function createOptimisticActions(reducerPath: string, now: () => number) 
     rollback: createAction(`${o}/rollback`, (opId: string, message = 'rolled back by the user') => ({
       payload: { opId, message, at: now() },
     })),
-    /** A mutation was refused before it became an op: `MAX_PENDING` ops pending, or its `apply` threw (`APPLY_FAILED`). */
+    /**
+     * Drop an op from the outbox (and from storage): it is rolled back with reason `discarded`. One
+     * on the wire waits in `doubt` for its answer, as with `rollback`.
+     */
+    discard: createAction(`${o}/discard`, (opId: string, message = 'discarded by the user') => ({
+      payload: { opId, message, at: now() },
+    })),
+    /** Send a queued op now instead of waiting out its retry backoff. */
+    retryNow: createAction(`${o}/retryNow`, (opId: string) => ({ payload: { opId } })),
+    /** Stop sending ops (e.g. while an auth token is refreshed); they stay queued and persisted. */
+    pause: createAction(`${o}/pause`),
+    /** Send again after `pause()`. */
+    resume: createAction(`${o}/resume`),
+    /** A mutation was refused before it became an op: `MAX_PENDING` or `MAX_OUTBOX_SIZE` ops pending. */
     mutationRefused: createAction<{ mutation: string; args: unknown; error: RealtimeError }>(`${o}/mutationRefused`),
     conflictsCleared: createAction(`${o}/conflictsCleared`),
     rollbacksCleared: createAction(`${o}/rollbacksCleared`),

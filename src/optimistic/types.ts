@@ -29,6 +29,14 @@ export interface Op {
   status: OpStatus
   /** Deliveries so far; the frame of delivery n carries `attempt: n`. */
   attempts: number
+  /**
+   * Retries counted against `backgroundSync.MAX_RETRIES`: deliveries refused for now (a retryable
+   * NACK) or unanswered in time. A delivery lost with its socket is not counted: a network failure
+   * is no verdict on the op.
+   */
+  retries?: number
+  /** A retry waits until then (ms since epoch): the backoff after a refusal or a timeout. */
+  retryAt?: number
   createdAt: number
   sentAt?: number
   lastError?: RealtimeError
@@ -65,9 +73,9 @@ export interface RollbackReason {
   /**
    * `rejected`: a NACK with `retryable: false`. `retries_exhausted`: no answer, or retryable NACKs,
    * for `1 + backgroundSync.MAX_RETRIES` deliveries. `conflict`: a remote change won (REMOTE_WINS,
-   * or MERGE left the op nothing to change). `manual`: `rollback(opId)`.
+   * or MERGE left the op nothing to change). `manual`: `rollback(opId)`. `discarded`: `discard(opId)`.
    */
-  code: 'rejected' | 'retries_exhausted' | 'conflict' | 'manual'
+  code: 'rejected' | 'retries_exhausted' | 'conflict' | 'manual' | 'discarded'
   message: string
   /** The server's NACK reason, when there was one. */
   serverReason?: string
@@ -136,4 +144,6 @@ export interface OptimisticState {
    */
   recentlyConfirmed: string[]
   lastError: RealtimeError | null
+  /** `pause()` stopped the delivery of ops until `resume()` (answers of ops on the wire still count). */
+  paused: boolean
 }

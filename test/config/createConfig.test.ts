@@ -143,7 +143,7 @@ describe('getConfig', () => {
   )
 
   it('returns the value at every known path', () => {
-    expect(allPaths).toHaveLength(29)
+    expect(allPaths).toHaveLength(31)
     for (const path of allPaths) {
       const [section, key] = path.split('.') as [keyof typeof config.values, string]
       expect(config.getConfig(path), path).toBe((config.values[section] as unknown as Record<string, unknown>)[key])

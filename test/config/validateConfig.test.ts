@@ -50,6 +50,8 @@ const cases: Case[] = [
       'optimistic.SYNC_INTERVAL',
       'backgroundSync.SYNC_INTERVAL',
       'backgroundSync.WIDGET_REFRESH',
+      'backgroundSync.RETRY_DELAY',
+      'backgroundSync.RETRY_MAX_DELAY',
       'updates.BATCH_DELAY',
       'updates.DEBOUNCE_DELAY',
     ],

@@ -187,11 +187,17 @@ describe('ops', () => {
     expect(t.sel.selectEntity(t.S(), 'widgets', 'w-1')).toEqual({ id: 'w-1', value: 0, name: 'b' })
     expect(t.sel.selectRollbacks(t.S())[0].reason).toMatchObject({ code: 'manual' })
   })
-  it('NACK retryable resends same opId until 4 deliveries, then retries_exhausted', async () => {
+  it('NACK retryable resends same opId after a growing backoff until 4 deliveries, then retries_exhausted', async () => {
     const t = await open({ config: { websocket: { HEARTBEAT_INTERVAL: 0 } } })
     const a = t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 5 })).payload.opId
     for (let i = 0; i < 4; i++) {
-      await vi.advanceTimersByTimeAsync(0)
+      // backgroundSync.RETRY_DELAY (1000 ms) doubling per retry: 1 s, 2 s, 4 s.
+      const wait = i === 0 ? 0 : 1000 * 2 ** (i - 1)
+      if (wait > 0) {
+        await vi.advanceTimersByTimeAsync(wait - 1)
+        expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(i)
+      }
+      await vi.advanceTimersByTimeAsync(wait > 0 ? 1 : 0)
       expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(i + 1)
       FakeWebSocket.last.deliver({ type: 'NACK', replyTo: a, data: { reason: 'busy', retryable: true } })
       await endOfTurn()
@@ -207,8 +213,12 @@ describe('ops', () => {
     await vi.advanceTimersByTimeAsync(29_999)
     expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
-    expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(2)
     expect(t.ofType('realtime/optimistic/opTimedOut')[0]?.payload).toMatchObject({ opId: a, collection: 'widgets', key: 'w-1' })
+    // Then it waits out backgroundSync.RETRY_DELAY before going again.
+    await vi.advanceTimersByTimeAsync(999)
+    expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(t.opsOut().filter((m) => m.id === a)).toHaveLength(2)
   })
   it('MAX_PENDING refuses with mutationRefused {mutation,args,error.code}', async () => {
     const t = await open({ config: { optimistic: { MAX_PENDING: 1 } } })

@@ -131,30 +131,61 @@ describe('delivery', () => {
     expect(t.sentOps()[2]!.data.baseVersion).toBe(2)
   })
 
-  it('retries an unanswered op with the same opId, then rolls it back when retries are spent', async () => {
-    const t = await ready({ config: { optimistic: { TIMEOUT: 1000 }, backgroundSync: { MAX_RETRIES: 2 } } })
+  it('retries an unanswered op with the same opId after a growing backoff, then rolls it back when retries are spent', async () => {
+    const t = await ready({ config: { optimistic: { TIMEOUT: 1000 }, backgroundSync: { MAX_RETRIES: 2, RETRY_DELAY: 400 } } })
     t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
-    await vi.advanceTimersByTimeAsync(5000)
+    expect(t.sentOps()).toHaveLength(1)
+    // The timeout scan ticks every 100 ms; the retry then waits 400 ms (random 0.5: no spread).
+    await vi.advanceTimersByTimeAsync(1000 + 399)
+    expect(t.sentOps()).toHaveLength(1)
+    expect(t.ops()[0]).toMatchObject({ status: 'queued', retries: 1, earlierUnanswered: true })
+    await vi.advanceTimersByTimeAsync(1)
+    expect(t.sentOps()).toHaveLength(2)
+    // The second retry waits twice as long.
+    await vi.advanceTimersByTimeAsync(1000 + 799)
+    expect(t.sentOps()).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
     const sends = t.sentOps()
     expect(sends).toHaveLength(3)
+    expect(sends.map((m) => m.attempt)).toEqual([1, 2, 3])
     expect(new Set(sends.map((m) => m.id)).size).toBe(1)
+    await vi.advanceTimersByTimeAsync(1000)
     expect(t.ops()).toEqual([])
     expect(t.view('w-1')).toMatchObject({ value: 1 })
-    expect(t.optimistic().rollbacks.at(-1)!.reason).toMatchObject({ code: 'retries_exhausted' })
+    expect(t.optimistic().rollbacks.at(-1)!.reason).toMatchObject({ code: 'retries_exhausted', inDoubt: true })
     expect(t.optimistic().rollbacks.at(-1)!.reason.message).toContain('backgroundSync.MAX_RETRIES')
   })
 
-  it('a retryable NACK sends again; a poisoned op does not block the next on its key', async () => {
-    const t = await ready({ config: { backgroundSync: { MAX_RETRIES: 1 } } })
+  it('a retryable NACK sends again after the backoff; a poisoned op does not block the next on its key', async () => {
+    const t = await ready({ config: { backgroundSync: { MAX_RETRIES: 1, RETRY_DELAY: 250 } } })
     t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
     t.store.dispatch(t.realtime.actions.renameWidget({ id: 'w-1', title: 'next' }))
     const nack = () => t.socket.deliver({ type: 'NACK', replyTo: t.sentOps()[0]!.id, data: { reason: 'busy', retryable: true } })
     nack()
+    expect(t.sentOps().map((m) => m.data.value)).toEqual([10])
+    await vi.advanceTimersByTimeAsync(250)
     expect(t.sentOps().map((m) => m.data.value)).toEqual([10, 10])
-    await endOfTurn()
     nack()
     expect(t.ops().map((o) => o.mutation)).toEqual(['renameWidget'])
+    expect(t.optimistic().rollbacks.at(-1)!.reason).toMatchObject({ code: 'retries_exhausted', serverReason: 'busy' })
     expect(t.sentOps().at(-1)).toMatchObject({ data: { title: 'next' } })
+  })
+
+  it('a lost socket does not count against the retries, and the next socket sends at once', async () => {
+    const t = await ready({ config: { backgroundSync: { MAX_RETRIES: 1, RETRY_DELAY: 5000 } } })
+    t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
+    t.socket.deliver({ type: 'NACK', replyTo: t.sentOps()[0]!.id, data: { reason: 'busy', retryable: true } })
+    expect(t.ops()[0]).toMatchObject({ status: 'queued', retries: 1, retryAt: expect.any(Number) })
+    const opFrames = () => FakeWebSocket.instances.flatMap((socket) => socket.sentMessages.filter((m) => m.type === 'WIDGET_UPDATE'))
+    // Three drops: none is a refusal, so the op is not rolled back and waits no backoff.
+    for (let i = 1; i <= 3; i++) {
+      FakeWebSocket.last.serverClose(1006)
+      await vi.advanceTimersByTimeAsync(1000)
+      FakeWebSocket.last.acceptOpen()
+      expect(opFrames()).toHaveLength(1 + i)
+      expect(t.ops()[0]).toMatchObject({ status: 'sent', retries: 1, attempts: 1 + i })
+    }
+    expect(t.optimistic().rollbacks).toEqual([])
   })
 
   it('ops made offline are sent on connect; sent ops are resent after a drop with the same opId', async () => {

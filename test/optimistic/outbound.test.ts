@@ -65,11 +65,16 @@ describe('outbound batching', () => {
     })
     const t = createWidgetStore({
       outbound: { onUpdate },
-      config: { updates: { BATCH_DELAY: 10 }, websocket: { AUTO_CONNECT: false }, backgroundSync: { MAX_RETRIES: 2 } },
+      config: { updates: { BATCH_DELAY: 10 }, websocket: { AUTO_CONNECT: false }, backgroundSync: { MAX_RETRIES: 2, RETRY_DELAY: 100 } },
     } as Options)
     await vi.advanceTimersByTimeAsync(0)
     t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 1 }))
+    await vi.advanceTimersByTimeAsync(50)
+    expect(onUpdate).toHaveBeenCalledTimes(1)
+    // Each failure counts as a retryable refusal: the retries wait 100 ms, then 200 ms.
     await vi.advanceTimersByTimeAsync(100)
+    expect(onUpdate).toHaveBeenCalledTimes(2)
+    await vi.advanceTimersByTimeAsync(250)
     expect(onUpdate).toHaveBeenCalledTimes(3)
     expect(t.ops()).toEqual([])
     expect(t.optimistic().rollbacks.at(-1)!.reason.message).toContain('outbound.onUpdate failed: HTTP 503')

@@ -37,12 +37,12 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   /** Parsed frames the client sent, heartbeat frames (PING/PONG) left out. */
-  get sentMessages(): Array<{ type: string; id?: string; replyTo?: string; data?: any }> {
+  get sentMessages(): Array<{ type: string; id?: string; replyTo?: string; attempt?: number; data?: any }> {
     return this.allSentMessages.filter((m) => m.type !== 'PING' && m.type !== 'PONG')
   }
 
   /** Every parsed frame the client sent, heartbeat included. */
-  get allSentMessages(): Array<{ type: string; id?: string; replyTo?: string; data?: any }> {
+  get allSentMessages(): Array<{ type: string; id?: string; replyTo?: string; attempt?: number; data?: any }> {
     return this.sent.map((frame) => JSON.parse(frame))
   }
 

@@ -29,7 +29,7 @@ describe('op model types (issue 6)', () => {
   it('rollback records say when they were not the whole truth', () => {
     expectTypeOf<Rollback['appliedAfterAll']>().toEqualTypeOf<boolean | undefined>()
     expectTypeOf<RollbackReason['inDoubt']>().toEqualTypeOf<boolean | undefined>()
-    expectTypeOf<RollbackReason['code']>().toEqualTypeOf<'rejected' | 'retries_exhausted' | 'conflict' | 'manual'>()
+    expectTypeOf<RollbackReason['code']>().toEqualTypeOf<'rejected' | 'retries_exhausted' | 'conflict' | 'manual' | 'discarded'>()
     expectTypeOf<Conflict['inFlight']>().toEqualTypeOf<string[] | undefined>()
   })
 

@@ -45,6 +45,7 @@ export function expectOpsMatchModel(run: Run): void {
       baseVersion: op.status === 'doubt' ? undefined : op.baseVersion,
       status: op.status,
       attempts: op.attempts,
+      retries: op.retries ?? 0,
       protectedFields: sorted(op.protectedFields),
       staleDelivery: (op.status !== 'doubt' && op.staleDelivery) || undefined,
       ackedVersion: op.ackedVersion,

@@ -44,6 +44,11 @@ export interface ModelOp {
   baseVersion: number
   status: ModelStatus
   attempts: number
+  /**
+   * README "The life of an op": retries counted against MAX_RETRIES (a retryable NACK, or no
+   * answer in time); a delivery lost with its socket, or a stale delivery's refusal, is not counted.
+   */
+  retries: number
   protectedFields?: string[]
   /** Kept by a LOCAL_WINS/MERGE conflict while its delivery on the old version was on the wire. */
   staleDelivery?: boolean
@@ -83,8 +88,8 @@ export interface ModelConflict {
   fields: string[]
 }
 
-/** 1 + backgroundSync.MAX_RETRIES deliveries, then `retries_exhausted`. */
-export const MAX_DELIVERIES = 4
+/** backgroundSync.MAX_RETRIES counted retries after the first delivery, then `retries_exhausted`. */
+export const MAX_RETRIES = 3
 /** The package keeps the last 50 conflicts, rollbacks and recently confirmed opIds. */
 export const HISTORY_LIMIT = 50
 
@@ -311,7 +316,7 @@ export class Model {
     // "baseVersion = the entity's version"; an op made after an `acked` one stands on the version
     // the server applied that one at ("the ops after it stand on V").
     const baseVersion = Math.max(entity.version, ...lane.map((op) => op.ackedVersion ?? 0))
-    lane.push({ opId, mutation, key, args, baseVersion, status: 'queued', attempts: 0 })
+    lane.push({ opId, mutation, key, args, baseVersion, status: 'queued', attempts: 0, retries: 0 })
   }
 
   private remove(op: ModelOp): number {
@@ -447,13 +452,16 @@ export class Model {
   }
 
   /**
-   * A retryable NACK or a timeout: sent again until delivered MAX_DELIVERIES times; then
+   * A retryable NACK or a timeout: sent again while fewer than MAX_RETRIES retries were counted; then
    * `retries_exhausted` (with the server's reason when the last answer was a NACK, in doubt when
    * the last delivery got no answer).
    */
   private retry(op: ModelOp, reason: { serverReason?: string; inDoubt?: boolean }): void {
-    if (op.attempts >= MAX_DELIVERIES) this.rollback(op, 'retries_exhausted', reason)
-    else this.requeue(op, !!reason.inDoubt)
+    // A refused delivery made on a version a kept conflict replaced is no verdict: again, uncounted.
+    if (op.staleDelivery && !reason.inDoubt) return this.requeue(op, false)
+    if (op.retries >= MAX_RETRIES) return this.rollback(op, 'retries_exhausted', reason)
+    op.retries += 1
+    this.requeue(op, !!reason.inDoubt)
   }
 
   /**

@@ -29,7 +29,7 @@ describe('MERGE', () => {
     expect(t.optimistic().rollbacks[0]!.reason.message).toMatch(/merged away/)
   })
 
-  it('a debounced call made after MERGE took fields from the waiting op is its own op: shown and sent', async () => {
+  it('a remote change during an op\'s debounce window is no conflict: the op is still being made, and goes out on the new version', async () => {
     const server = cpu()
     const mutations = {
       ...widgetOptions.mutations,
@@ -38,22 +38,39 @@ describe('MERGE', () => {
         apply: (w: Widget | null, args: { id: string; value: number; title: string }) => { if (w) { w.value = args.value; w.title = args.title } },
       },
     }
-    const t = await openStore({ mutations, config: { ...off, optimistic: { CONFLICT_RESOLUTION: 'MERGE' } } } as Options, server)
+    const t = await openStore({ mutations, config: { ...off, optimistic: { CONFLICT_RESOLUTION: 'REMOTE_WINS' } } } as Options, server)
     t.mutate('setWidget', { id: 'w-1', value: 10, title: 'A' })
     await t.deliver(server.remote('w-1', { value: 50 }))
-    expect(t.view('w-1')).toEqual({ id: 'w-1', title: 'A', value: 50 })
+    // REMOTE_WINS would have dropped it; in its window it is not in conflict with anything.
+    expect(t.optimistic().conflicts).toEqual([])
+    expect(t.view('w-1')).toEqual({ id: 'w-1', title: 'A', value: 10 })
     t.mutate('setWidget', { id: 'w-1', value: 99, title: 'A' })
     expect(t.view('w-1')).toEqual({ id: 'w-1', title: 'A', value: 99 })
     await vi.advanceTimersByTimeAsync(1500)
-    const [first] = t.opFrames('w-1')
-    expect(first!.data).toEqual({ id: 'w-1', title: 'A', baseVersion: 2 })
-    await t.deliver(t.ack(first!.id!, server.apply(first!), 1))
-    await vi.advanceTimersByTimeAsync(1500)
-    const second = t.opFrames('w-1')[1]!
-    expect(second.data).toMatchObject({ value: 99, title: 'A' })
-    await t.deliver(t.ack(second.id!, server.apply(second), 1))
-    expect(t.record('w-1')).toEqual({ confirmed: server.value('w-1'), version: 4, view: server.value('w-1') })
-    expect(server.value('w-1')).toMatchObject({ value: 99 })
+    const frames = t.opFrames('w-1')
+    expect(frames).toHaveLength(1)
+    expect(frames[0]!.data).toEqual({ id: 'w-1', title: 'A', value: 99, baseVersion: 2 })
+    await t.deliver(t.ack(frames[0]!.id!, server.apply(frames[0]!), 1))
+    expect(t.record('w-1')).toEqual({ confirmed: server.value('w-1'), version: 3, view: server.value('w-1') })
+    expect(server.value('w-1')).toMatchObject({ value: 99, title: 'A' })
+    expect(t.optimistic().rollbacks).toEqual([])
+  })
+
+  it('once its window is over and it waits (paused), a remote change is a conflict again', async () => {
+    const server = cpu()
+    const mutations = {
+      ...widgetOptions.mutations,
+      setWidget: { collection: 'widgets', message: 'WIDGET_UPDATE', debounce: 100, apply: (w: Widget | null, args: { id: string; value: number }) => { if (w) w.value = args.value } },
+    }
+    const t = await openStore({ mutations, config: off } as Options, server)
+    t.store.dispatch(t.realtime.actions.pause())
+    t.mutate('setWidget', { id: 'w-1', value: 10 })
+    await vi.advanceTimersByTimeAsync(200)
+    expect(t.opFrames('w-1')).toEqual([])
+    await t.deliver(server.remote('w-1', { value: 50 }))
+    expect(t.optimistic().conflicts).toHaveLength(1)
+    expect(t.optimistic().rollbacks.at(-1)!.reason.code).toBe('conflict')
+    expect(t.view('w-1')).toMatchObject({ value: 50 })
   })
 })
 
@@ -109,7 +126,7 @@ describe('rollback(opId) of an op on the wire', () => {
 describe('answers of a compliant server', () => {
   it('both deliveries answered (the first was slow): the second ACK is a late duplicate, not a rejection', async () => {
     const server = cpu()
-    const t = await openStore({ config: { ...off, optimistic: { TIMEOUT: 1000 } } } as Options, server)
+    const t = await openStore({ config: { ...off, optimistic: { TIMEOUT: 1000 }, backgroundSync: { RETRY_DELAY: 0 } } } as Options, server)
     const a = t.mutate('updateWidget', { id: 'w-1', value: 10 })
     await vi.advanceTimersByTimeAsync(1100)
     const frames = t.opFrames('w-1')

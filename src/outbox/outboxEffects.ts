@@ -1,0 +1,234 @@
+import { createListenerMiddleware, type Middleware, type MiddlewareAPI, type UnknownAction } from '@reduxjs/toolkit'
+import type { RealtimeState } from '../createRealtimeReducer'
+import type { CompiledMutation } from '../optimistic/defineMutations'
+import { opById } from '../optimistic/opLookup'
+import type { Op } from '../optimistic/types'
+import { bucketGet } from '../util/buckets'
+import type { Logger } from '../world/logger'
+import { lanesDiff } from './lanesDiff'
+import type { OutboxActions, PersistedBase, SetAsideRecord } from './outboxActions'
+import { createOwnerLocks, type LockManagerLike } from './ownerLocks'
+import { decodeRecord, persistedOpOf, RECORD_VERSION, type MigrateRecord, type PersistedRecord } from './persistedRecord'
+import { classifyStorageError, type StorageOperation } from './storage/classifyStorageError'
+import type { OutboxStorage, StoredEntry } from './storage/OutboxStorage'
+import { createWriteQueue } from './writeQueue'
+
+/** What the outbox effects need from the instance; fixed at creation. */
+export interface OutboxEffectsOptions {
+  reducerPath: string
+  storage: OutboxStorage
+  actions: OutboxActions
+  mutations: ReadonlyMap<string, CompiledMutation>
+  selectState: (rootState: unknown) => RealtimeState
+  migrate: MigrateRecord | undefined
+  locks: LockManagerLike | null | undefined
+  /** Makes this page's owner id. */
+  generateId: () => string
+  now: () => number
+  logger: Logger
+}
+
+/** What one store's outbox effects add to the realtime middleware. */
+export interface OutboxEffects {
+  middleware: Middleware
+  /** Opens the configured namespace's outbox: called once, when the store starts. */
+  start(api: MiddlewareAPI, namespace: string): void
+}
+
+const isThenable = <T>(value: unknown): value is PromiseLike<T> =>
+  value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
+
+/**
+ * The persisted outbox, as listener-middleware effects of one store (DESIGN.md invariant 6).
+ * Storage is a projection of the lanes: every change of them is written through, op by op (put
+ * or delete one record), in the same dispatch, so a synchronous storage holds an op before the
+ * user's dispatch returns. `openOutbox` reads a namespace back (set aside what cannot be read,
+ * take over the ops of pages that are gone) and `clearOutbox` empties it. Failures become
+ * `storageFailed` actions; nothing here throws into a dispatch.
+ */
+export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffects {
+  const { storage, actions, selectState, reducerPath } = options
+  const listener = createListenerMiddleware({
+    onError: (error) => options.logger.error(`rtk-realtime: an outbox effect failed: ${error instanceof Error ? error.message : String(error)}`),
+  })
+  const owner = options.generateId()
+  const space = (namespace: string) => `${reducerPath}:${namespace}`
+  // An op's place in the outbox across keys and reloads: written once, kept while it is pending.
+  const orders = new Map<string, number>()
+  let nextOrder = 0
+  // Ops whose last write failed: written again once storage works again.
+  const unsaved = new Set<string>()
+  let failing = false
+  let dispatch: (action: UnknownAction) => unknown = () => {}
+  let getState: () => unknown = () => undefined
+  const lockFor = new Map<string, ReturnType<typeof createOwnerLocks>>()
+  const locksOf = (namespace: string) => lockFor.get(namespace) ?? lockFor.set(namespace, createOwnerLocks(space(namespace), options.locks)).get(namespace)!
+
+  const queue = createWriteQueue({
+    ok() {
+      if (!failing) return
+      failing = false
+      dispatch(actions.storageRecovered())
+      rewriteUnsaved()
+    },
+    failed(thrown, opId) {
+      if (opId !== undefined) unsaved.add(opId)
+      failing = true
+      dispatch(actions.storageFailed({ error: classifyStorageError(thrown, storage.name, 'write'), ...(opId === undefined ? {} : { opId }), at: options.now() }))
+    },
+  })
+
+  function recordOf(op: Op, state: RealtimeState): PersistedRecord {
+    let order = orders.get(op.opId)
+    if (order === undefined) orders.set(op.opId, (order = nextOrder++))
+    return { v: RECORD_VERSION, order, owner, op: persistedOpOf(op), base: baseOf(state, op) }
+  }
+
+  function put(namespace: string, op: Op, state: RealtimeState): void {
+    unsaved.delete(op.opId)
+    let text: string
+    try {
+      text = JSON.stringify(recordOf(op, state))
+    } catch (thrown) {
+      // Args the store holds are serializable by contract; one that is not cannot be persisted.
+      return void dispatch(actions.storageFailed({ error: { ...classifyStorageError(thrown, storage.name, 'write'), code: 'STORAGE_FAILED' }, opId: op.opId, at: options.now() }))
+    }
+    queue.run(op.opId, op.opId, () => storage.set(space(namespace), op.opId, text))
+  }
+
+  function remove(namespace: string, opId: string): void {
+    orders.delete(opId)
+    unsaved.delete(opId)
+    queue.run(opId, opId, () => storage.delete(space(namespace), opId))
+  }
+
+  function rewriteUnsaved(): void {
+    const state = selectState(getState())
+    const namespace = state.outbox.namespace
+    if (namespace === null) return
+    for (const opId of [...unsaved]) {
+      const op = opById(state.optimistic, opId)
+      if (op) put(namespace, op, state)
+      else unsaved.delete(opId)
+    }
+  }
+
+  const skip = new Set<string>([actions.openOutbox.type, actions.clearOutbox.type, actions.outboxRehydrated.type])
+  listener.startListening({
+    predicate: (action, current, previous) =>
+      selectState(current).optimistic.lanes !== selectState(previous).optimistic.lanes && !skip.has(action.type),
+    effect(_action, api) {
+      const state = selectState(api.getState())
+      const namespace = state.outbox.namespace
+      if (state.outbox.status === 'off' || namespace === null) return
+      const { put: puts, remove: removes } = lanesDiff(selectState(api.getOriginalState()).optimistic.lanes, state.optimistic.lanes)
+      for (const op of puts) put(namespace, op, state)
+      for (const opId of removes) remove(namespace, opId)
+    },
+  })
+
+  listener.startListening({
+    actionCreator: actions.clearOutbox,
+    effect(_action, api) {
+      const namespace = selectState(api.getOriginalState()).outbox.namespace
+      if (namespace === null) return
+      orders.clear()
+      unsaved.clear()
+      queue.barrier(`clear:${namespace}`, () => storage.clear(space(namespace)))
+    },
+  })
+
+  listener.startListening({
+    actionCreator: actions.openOutbox,
+    async effect(action, api) {
+      const { namespace } = action.payload
+      if (selectState(api.getState()).outbox.status === 'off') return
+      locksOf(namespace).hold(owner)
+      const read = await readBack(namespace, (entryOwner) => entryOwner === owner)
+      if (selectState(api.getState()).outbox.namespace !== namespace) return
+      api.dispatch(actions.outboxRehydrated({ namespace, ...read, at: options.now() }))
+      // Each page's ops are delivered by that page: take them over only once it is gone.
+      const peers = new Set<string>()
+      const adoptFrom = (peer: string) => {
+        if (peers.has(peer) || peer === owner) return
+        peers.add(peer)
+        locksOf(namespace).whenGone(peer, () => adopt(namespace, peer))
+      }
+      for (const peer of read.foreignOwners) adoptFrom(peer)
+      locksOf(namespace).meetPeers(owner, adoptFrom)
+    },
+  })
+
+  /** Reads a namespace back; ops of other live owners stay theirs (`foreignOwners`). */
+  async function readBack(namespace: string, mine: (owner: string) => boolean, only?: string) {
+    const result = { ops: [] as Op[], bases: [] as PersistedBase[], setAside: [] as SetAsideRecord[], foreignOwners: [] as string[] }
+    let entries: StoredEntry[]
+    try {
+      const got = storage.getAll(space(namespace))
+      entries = isThenable<StoredEntry[]>(got) ? await got : got
+    } catch (thrown) {
+      return { ...result, error: classifyStorageError(thrown, storage.name, 'read' satisfies StorageOperation) }
+    }
+    const found: Array<{ op: Op; base: PersistedBase | null; order: number; owner: string }> = []
+    const at = options.now()
+    for (const { key, value } of entries) {
+      const decoded = decodeRecord(key, value, options.mutations, options.migrate)
+      if ('reason' in decoded) {
+        if (only === undefined) setAside(namespace, key, value, decoded.reason, at, result.setAside)
+        continue
+      }
+      if (only !== undefined ? decoded.owner !== only : !mine(decoded.owner) && !(await isGone(namespace, decoded.owner, result.foreignOwners))) continue
+      found.push(decoded)
+    }
+    found.sort((a, b) => a.order - b.order)
+    for (const { op, base, order } of found) {
+      orders.set(op.opId, order)
+      nextOrder = Math.max(nextOrder, order + 1)
+      result.ops.push(op)
+      if (base) result.bases.push(base)
+    }
+    // Taken over: from now on written as this page's.
+    const state = selectState(getState())
+    for (const { op, owner: was } of found) if (was !== owner) put(namespace, op, state)
+    return result
+  }
+
+  // Without owner locks every owner counts as gone; with them, one whose page is alive keeps its ops.
+  async function isGone(namespace: string, entryOwner: string, foreign: string[]): Promise<boolean> {
+    if (!options.locks) return true
+    if (!foreign.includes(entryOwner)) foreign.push(entryOwner)
+    return false
+  }
+
+  async function adopt(namespace: string, peer: string): Promise<void> {
+    const read = await readBack(namespace, () => false, peer)
+    if (selectState(getState()).outbox.namespace !== namespace || read.ops.length === 0) return
+    dispatch(actions.outboxRehydrated({ namespace, ops: read.ops, bases: read.bases, setAside: [], at: options.now() }))
+  }
+
+  function setAside(namespace: string, key: string, value: string, reason: string, at: number, into: SetAsideRecord[]): void {
+    into.push({ key, reason, at })
+    options.logger.warn(`rtk-realtime: outbox record "${key}" in "${space(namespace)}" could not be read (${reason}); it was set aside in "${space(namespace)}:set-aside"`)
+    // Kept, never deleted: moved beside the outbox with the reason, so nobody loses data silently.
+    queue.run(key, undefined, () => storage.set(`${space(namespace)}:set-aside`, key, JSON.stringify({ reason, at, value })))
+    queue.run(key, undefined, () => storage.delete(space(namespace), key))
+  }
+
+  return {
+    middleware: (api) => {
+      dispatch = api.dispatch
+      getState = api.getState
+      return listener.middleware(api)
+    },
+    start(api, namespace) {
+      api.dispatch(actions.openOutbox(namespace))
+    },
+  }
+}
+
+// The confirmed entity the op stands on: a reload shows the same view before the server answers.
+function baseOf(state: RealtimeState, op: Op): { confirmed: unknown; version: number } | null {
+  const entities = state.collections[op.collection]?.entities
+  const record = entities && bucketGet(entities, op.key)
+  return record && record.version > 0 ? { confirmed: record.confirmed, version: record.version } : null
+}
