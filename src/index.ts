@@ -65,3 +65,11 @@ export type {
 export type { MutationAction, MutationActionCreator, MutationActionCreators, MutationArgs } from './optimistic/createMutationActions'
 export type { MutationPayload, OpDelivery, OpRef, OptimisticActions } from './optimistic/optimisticActions'
 export type { Conflict, ConflictStrategy, Op, OpLocation, OpStatus, OptimisticState, Rollback, RollbackReason } from './optimistic/types'
+
+export { memoryStorage, localStorageStorage, indexedDbStorage } from './outbox/storage'
+export type { IndexedDbStorageOptions, MaybePromise, OutboxStorage, StorageLike, StorageOption, StoredEntry, StorageErrorCode } from './outbox/storage'
+export type { OutboxOptions, PublicOutboxActions } from './createRealtime'
+export type { OutboxState } from './outbox/outboxSlice'
+export type { OutboxActions, PersistedBase, SetAsideRecord } from './outbox/outboxActions'
+export type { MigrateRecord, PersistedOp, PersistedRecord } from './outbox/persistedRecord'
+export type { LockManagerLike } from './outbox/ownerLocks'
