@@ -159,14 +159,22 @@ function failureChannel() {
  * (one frame per op, or `BATCH` frames) ops go out while a socket is open; a close loses what was
  * on the wire (`deliveriesLost` puts those ops back in the queue) and the next `opened` sends them
  * again. With `outbound.onUpdate` the user's function is the transport, there from the start and
- * not affected by the socket. Either way the same loop sends, times out and retries.
+ * not affected by the socket, but paused while the environment is offline (what it had on the
+ * wire then goes out again once online). Either way the same loop sends, times out and retries.
  */
 export function* deliverySaga(rt: ConnectionRuntime, ops: OpsRuntime, port: SocketPort): SagaIterator<void> {
   if (ops.outbound.onUpdate) {
     const failures = failureChannel()
     yield fork(reportFailures, rt, ops, failures)
-    yield call(deliverThrough, rt, ops, createOutbound(rt, ops.outbound, () => {}, failures.onFailure))
-    return
+    // Your transport needs the network too: while offline nothing is sent, retried or timed out.
+    for (;;) {
+      if (!rt.selectConnection(yield select()).online) yield take(rt.actions.online.type)
+      yield race({
+        deliver: call(deliverThrough, rt, ops, createOutbound(rt, ops.outbound, () => {}, failures.onFailure)),
+        offline: take(rt.actions.offline.type),
+      })
+      yield put(ops.actions.deliveriesLost({ reason: 'the network went offline', at: rt.timers.now() }))
+    }
   }
   for (;;) {
     if (!port.isOpen) yield take(rt.actions.opened.type)

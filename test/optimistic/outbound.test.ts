@@ -59,6 +59,31 @@ describe('outbound batching', () => {
     expect(t.ops().map((o) => o.key)).toEqual(['w-2'])
   })
 
+  it('with onUpdate, nothing is sent, retried or timed out while offline; going online flushes', async () => {
+    const batches: Array<Array<{ id: string; attempt: number }>> = []
+    const t = createWidgetStore({
+      outbound: { onUpdate: (batch: Array<{ id: string; attempt: number }>) => void batches.push(batch) },
+      config: { updates: { BATCH_DELAY: 10 }, websocket: { AUTO_CONNECT: false }, optimistic: { TIMEOUT: 1000 } },
+    } as Options)
+    await vi.advanceTimersByTimeAsync(0)
+    t.store.dispatch(t.realtime.actions.offline())
+    const a = t.store.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 1 })).payload.opId
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(batches).toEqual([])
+    expect(t.ops()[0]).toMatchObject({ status: 'queued', attempts: 0 })
+    t.store.dispatch(t.realtime.actions.online())
+    await vi.advanceTimersByTimeAsync(10)
+    expect(batches.map((b) => b.map((m) => [m.id, m.attempt]))).toEqual([[[a, 1]]])
+    // Offline again while it is on the wire: it goes again once online, uncounted, no timeout meanwhile.
+    t.store.dispatch(t.realtime.actions.offline())
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(t.ops()[0]).toMatchObject({ status: 'queued', attempts: 1, earlierUnanswered: true })
+    expect(t.optimistic().rollbacks).toEqual([])
+    t.store.dispatch(t.realtime.actions.online())
+    await vi.advanceTimersByTimeAsync(10)
+    expect(batches.map((b) => b.map((m) => [m.id, m.attempt]))).toEqual([[[a, 1]], [[a, 2]]])
+  })
+
   it('an onUpdate that throws leaves the ops to be delivered again, then rolled back when retries are spent', async () => {
     const onUpdate = vi.fn(() => {
       throw new Error('HTTP 503')
