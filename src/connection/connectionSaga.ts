@@ -12,6 +12,8 @@ import { createRequestReplyHandler } from './requestReplies'
  * The connection's whole life: connect, and after every drop or failed attempt wait out an
  * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
  * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
+ * Going offline gives up the socket (open or opening) and waits for `online()` (or `connect()`),
+ * which starts a fresh series of attempts at once.
  */
 export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): SagaIterator<void> {
   const { actions, config } = rt
@@ -30,6 +32,12 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)
+      continue
+    }
+    if (outcome === 'offline') {
+      // Not a failure: the network went away. Nothing to count, nothing to back off from.
+      if (!rt.selectConnection(yield select()).online) yield* waitForNetwork(rt)
+      failures = 0
       continue
     }
     // A session that was open and dropped starts a fresh series of attempts.

@@ -10,14 +10,15 @@ export const never = (): Promise<never> => new Promise<never>(() => {})
 /**
  * PINGs on open and then every `websocket.HEARTBEAT_INTERVAL`, and returns (with the reason) when a PONG does not
  * come back within `websocket.PONG_TIMEOUT`: the socket is then half-open and must be replaced.
- * A liveness trigger (wake from sleep, tab visible again, network change) PINGs at once.
+ * A liveness trigger (wake from sleep, tab visible again, coming online) PINGs at once.
  */
 export function* heartbeatSaga(rt: ConnectionRuntime, send: (text: string) => void): SagaIterator<string> {
   const { HEARTBEAT_INTERVAL: interval, PONG_TIMEOUT: pongTimeout } = rt.config.websocket
   if (interval <= 0) return yield call(never)
   const { actions } = rt
-  // Matched against every dispatched action while open: keep it to a Set lookup.
-  const triggers = new Set<string>([actions.livenessCheck.type, actions.offline.type, actions.online.type])
+  // Matched against every dispatched action while open: keep it to a Set lookup. Going offline
+  // is no trigger: it ends the session (see sessionSaga).
+  const triggers = new Set<string>([actions.livenessCheck.type, actions.online.type])
   const isTrigger = (action: Action) =>
     triggers.has(action.type) || (actions.visibilityChanged.match(action) && action.payload.visible)
 

@@ -6,7 +6,8 @@ import type { RealtimeError } from '../world/serializeError'
  * Where the connection is in its life:
  * `idle` before the first connect, `connecting` on the first attempt, `open`, `reconnecting`
  * after a drop (including the backoff wait), `offline` while the environment says there is no
- * network, `failed` after the last reconnect attempt, `closed` after `disconnect()`.
+ * network (an open or opening socket is closed, and no attempt is made until `online()`),
+ * `failed` after the last reconnect attempt, `closed` after `disconnect()`.
  */
 export type ConnectionStatus =
   | 'idle'

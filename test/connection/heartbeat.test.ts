@@ -109,7 +109,7 @@ describe('heartbeat', () => {
     expect(t.connection().status).toBe('reconnecting')
   })
 
-  it('becoming visible or going offline checks liveness at once', async () => {
+  it('becoming visible or coming online checks liveness at once; going offline does not PING', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
     answerPings(socket)
@@ -117,9 +117,14 @@ describe('heartbeat', () => {
     expect(pings(socket)).toHaveLength(2)
     answerPings(socket)
     await endOfTurn()
+    t.store.dispatch(t.realtime.actions.online())
+    expect(pings(socket)).toHaveLength(3)
+    answerPings(socket)
+    await endOfTurn()
+    // Going offline gives the socket up instead (see reconnect.test.ts): no PING into it.
     t.store.dispatch(t.realtime.actions.offline())
     expect(pings(socket)).toHaveLength(3)
-    expect(t.connection().status).toBe('open')
+    expect(socket.closedByClient).toMatchObject({ code: 4002 })
   })
 
   it('answers a server PING with a PONG echoing its data', async () => {
