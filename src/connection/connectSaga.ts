@@ -8,6 +8,7 @@ import type { ConnectionRuntime } from './runtime'
 import { CLOSE_CONNECT_TIMEOUT, CLOSE_OFFLINE, OFFLINE_CLOSE_REASON } from './closeCodes'
 import type { ConnectionHooks } from './connectionHooks'
 import type { FrameHandler } from './frameHandler'
+import type { PingLedger } from './pingLedger'
 import { closeSocket, sessionSaga, type SessionEnd } from './sessionSaga'
 import { createSocketChannel, type SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
@@ -40,6 +41,7 @@ export function* connectSaga(
   attempt: number,
   hooks: ConnectionHooks,
   handlers: readonly FrameHandler[],
+  pings: PingLedger,
 ): SagaIterator<AttemptOutcome> {
   const { actions } = rt
   yield put(actions.connecting({ attempt }))
@@ -145,7 +147,7 @@ export function* connectSaga(
     for (const message of buffered) socket.send(rt.codec.encode(message))
     yield put(actions.opened({ at: rt.timers.now(), flushed: buffered.length }))
     handedOver = true
-    return yield call(sessionSaga, rt, socket, channel, hooks, handlers)
+    return yield call(sessionSaga, rt, socket, channel, hooks, handlers, pings)
   } finally {
     hooks.port.detach()
     channel.close()

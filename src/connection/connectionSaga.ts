@@ -6,6 +6,7 @@ import { connectSaga, type AttemptOutcome } from './connectSaga'
 import type { ConnectionRuntime } from './runtime'
 import type { ConnectionHooks } from './connectionHooks'
 import { createHeartbeatFrameHandler } from './heartbeatFrames'
+import { createPingLedger } from './pingLedger'
 import { createRequestReplyHandler } from './requestReplies'
 
 /**
@@ -24,11 +25,13 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
   }
   if (!ws.AUTO_CONNECT) yield take(actions.connect.type)
   // Request replies come before the parts' links: their `replyTo` is checked with one lookup.
-  const handlers = [createHeartbeatFrameHandler(rt), createRequestReplyHandler(rt), ...hooks.frameHandlers]
+  // Shared by each session's heartbeat (which PING waits) and the PONG link (does this answer it).
+  const pings = createPingLedger()
+  const handlers = [createHeartbeatFrameHandler(rt, pings), createRequestReplyHandler(rt), ...hooks.frameHandlers]
 
   let failures = 0
   for (;;) {
-    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers)
+    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers, pings)
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)

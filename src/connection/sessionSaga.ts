@@ -7,6 +7,7 @@ import type { ConnectionHooks } from './connectionHooks'
 import type { FrameHandler } from './frameHandler'
 import { handleFrame } from './handleFrame'
 import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
+import type { PingLedger } from './pingLedger'
 import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
@@ -91,6 +92,7 @@ export function* sessionSaga(
   channel: EventChannel<SocketEvent>,
   hooks: ConnectionHooks,
   handlers: readonly FrameHandler[],
+  pings: PingLedger,
 ): SagaIterator<SessionEnd> {
   const { actions } = rt
   const send = (text: string) => {
@@ -98,7 +100,7 @@ export function* sessionSaga(
   }
   const ended = yield race({
     close: call(readLoop, rt, channel, send, handlers, hooks),
-    dead: call(heartbeatSaga, rt, send),
+    dead: call(heartbeatSaga, rt, send, pings),
     user: take(actions.disconnect.type),
     offline: take(actions.offline.type),
     writer: call(writeLoop, rt, socket),
