@@ -21,6 +21,8 @@ export interface DispatchDeps {
   readonly replier: FaultyReplier
   /** The authoritative widgets that entity ops change. */
   readonly store: WidgetStore
+  /** Records one application of an op (see {@link OpDeps.onApplied}). */
+  onApplied(opId: string): void
   /** Broadcasts a widget change caused by op `opId`. */
   announce(change: WidgetChange, opId: string): void
   record(entry: ReceivedMessage): void
@@ -85,8 +87,11 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
     return
   }
 
-  answerOp({ faults: server.faults, answered: deps.answered, replier }, socket, request, () => applyOp(deps, request, context))
+  answerOp({ faults: server.faults, answered: deps.answered, replier, onApplied: deps.onApplied }, socket, request, () =>
+    applyOp(deps, request, context),
+  )
 }
+
 
 /** Applies an op once: its message handler, else its entity kind, else nothing (generic ACK). */
 function applyOp(deps: DispatchDeps, op: IdentifiedMessage, context: HandlerContext): OpOutcome {

@@ -12,6 +12,7 @@ export { NACK_ALL_REASON, NACK_RETRYABLE_REASON } from './protocol'
 export { createStaticHandler, CONTENT_TYPES } from './staticFiles'
 export { DEMO_WIDGET_IDS, demoWidgets, startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
 export { connectTestClient, type TestClient } from './testClient'
+export type { ServerState } from './serverState'
 export type {
   BroadcastFrame,
   EntityOpKind,
