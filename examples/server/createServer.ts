@@ -50,6 +50,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const faults = createFaults(options.faults)
   const replier = createFaultyReplier(faults)
   const received: ReceivedMessage[] = []
+  const now = options.now ?? Date.now
   if (options.state && options.widgets) {
     throw new TypeError('startServer: pass either state (continue from a server) or widgets (a fresh state), not both')
   }
@@ -111,7 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
 
   const nextBroadcast = (type: string, payload: unknown): string => {
     const seq = stopping ? data.seq : ++data.seq
-    const frame: BroadcastFrame = payload === undefined ? { type, seq, ts: Date.now() } : { type, data: payload, seq, ts: Date.now() }
+    const frame: BroadcastFrame = payload === undefined ? { type, seq, ts: now() } : { type, data: payload, seq, ts: now() }
     if (!stopping) broadcasts.push(frame)
     return JSON.stringify(frame)
   }
@@ -171,6 +172,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     },
     appliedCount: (opId) => data.applied.count(opId),
     appliedOps: () => data.applied.list(),
+    lastOpAt: (id) => data.lastOpAt.get(id),
     clientCount: () => openClients().length,
     waitForClients(n, timeoutMs = 5_000) {
       return new Promise<void>((resolve, reject) => {
@@ -238,6 +240,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     replier,
     store,
     onApplied: (opId) => data.applied.record(opId),
+    noteOp: (id) => data.lastOpAt.set(id, now()),
     announce: (change, opId) => widgetApi.announce(change, opId),
     record(entry) {
       received.push(entry)

@@ -3,7 +3,7 @@
  * and another started on the same state, as a real server backed by a database would restart:
  * the widgets with their versions and tombstones, the answered op ids (a replay after the restart
  * still gets its stored ACK), the broadcast `seq` and the SYNC log (a client's `SYNC { since }`
- * is answered across the restart), and the applied-op accounting.
+ * is answered across the restart), the applied-op accounting, and the last op time per widget.
  *
  * What is not in it is what a process loses when it dies: sockets, delayed replies, the fault
  * knobs, the `received` record and registered handlers.
@@ -30,6 +30,8 @@ export interface ServerStateData {
   readonly answered: AnsweredIds
   readonly broadcasts: BroadcastLog
   readonly applied: AppliedOps
+  /** When a client op for each widget id last arrived (on the server's clock). */
+  readonly lastOpAt: Map<string, number>
   /** The last broadcast sequence number. */
   seq: number
   /** A running server uses this state: a second one would fork it (see `startServer`). */
@@ -53,6 +55,7 @@ export function createServerState(options: ServerStateOptions): ServerState {
     answered: new AnsweredIds(options.answeredIdsCapacity),
     broadcasts: new BroadcastLog(options.broadcastLogCapacity),
     applied: new AppliedOps(options.maxAppliedOps),
+    lastOpAt: new Map(),
     seq: 0,
     inUse: false,
   }

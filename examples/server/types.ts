@@ -158,6 +158,8 @@ export interface StartServerOptions {
   answeredIdsCapacity?: number
   /** How many applications `appliedOps()` keeps, oldest forgotten first. @default Infinity */
   maxAppliedOps?: number
+  /** The server's clock (ms): broadcast `ts` and {@link ReferenceServer.lastOpAt}. @default Date.now */
+  now?: () => number
 }
 
 /** A running reference server (in-process handle). */
@@ -199,7 +201,7 @@ export interface ReferenceServer {
   clientCount(): number
   /** Resolves when at least `n` clients are connected; rejects after `timeoutMs` (default 5000). */
   waitForClients(n: number, timeoutMs?: number): Promise<void>
-  /** Sends `{ type, data, seq: ++seq, ts: Date.now() }` to every open client and logs it for SYNC; returns the seq. */
+  /** Sends `{ type, data, seq: ++seq, ts }` to every open client and logs it for SYNC; returns the seq. */
   broadcast(type: string, data?: unknown): number
   /**
    * Broadcasts `count` messages as fast as the sockets take them, waiting for slow sockets to
@@ -225,7 +227,7 @@ export interface ReferenceServer {
   kill(): Promise<void>
   /**
    * The authoritative state (widgets and versions, answered op ids, `seq` and the SYNC log,
-   * applied counts), as an opaque handle for `startServer({ state })`.
+   * applied counts, last op times), as an opaque handle for `startServer({ state })`.
    */
   readonly state: ServerState
   /**
@@ -235,4 +237,9 @@ export interface ReferenceServer {
   appliedCount(opId: string): number
   /** The ids of the applied ops, in application order (an op applied twice appears twice). */
   appliedOps(): string[]
+  /**
+   * When (on the server's clock) the last client op for widget `id` arrived, applied or not;
+   * undefined when none did. The demo ticker leaves such a widget alone for a while.
+   */
+  lastOpAt(id: string): number | undefined
 }
