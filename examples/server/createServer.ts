@@ -195,7 +195,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     broadcast(type, payload) {
       alive('broadcast')
       const text = nextBroadcast(type, payload)
-      for (const ws of openClients()) ws.send(text)
+      if (faults.dropBroadcasts > 0) {
+        // Logged and numbered, not sent: the clients see a gap in seq and must SYNC.
+        faults.dropBroadcasts -= 1
+      } else {
+        for (const ws of openClients()) ws.send(text)
+      }
       return data.seq
     },
     blast(count, make) {

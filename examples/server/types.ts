@@ -40,6 +40,13 @@ export interface ServerFaults {
    * NACKs still go out. Once cleared, a replay gets the stored ACK. @default false
    */
   dropAcks: boolean
+  /**
+   * How many of the next broadcasts to keep from the clients: each is still numbered and kept in
+   * the SYNC log (so `SYNC { since }` returns it), only not sent, and the count goes down by one.
+   * Makes a `seq` gap for tests. Applies to `broadcast` and the changes it announces (not to
+   * `blast`). @default 0
+   */
+  dropBroadcasts: number
 }
 
 /** A widget's fields, with its id. */
@@ -201,7 +208,10 @@ export interface ReferenceServer {
   clientCount(): number
   /** Resolves when at least `n` clients are connected; rejects after `timeoutMs` (default 5000). */
   waitForClients(n: number, timeoutMs?: number): Promise<void>
-  /** Sends `{ type, data, seq: ++seq, ts }` to every open client and logs it for SYNC; returns the seq. */
+  /**
+   * Sends `{ type, data, seq: ++seq, ts }` to every open client (unless `faults.dropBroadcasts`
+   * keeps it back) and logs it for SYNC; returns the seq.
+   */
   broadcast(type: string, data?: unknown): number
   /**
    * Broadcasts `count` messages as fast as the sockets take them, waiting for slow sockets to
