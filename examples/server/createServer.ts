@@ -5,21 +5,25 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
-import { AnsweredIds } from './answeredIds'
 import { fanOut } from './blast'
-import { BroadcastLog } from './broadcastLog'
 import { dispatchFrame, type DispatchDeps } from './dispatch'
 import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
 import { defaultRequestHandlers } from './handlers'
+import { createServerState, stateData } from './serverState'
 import { createStaticHandler, sendText } from './staticFiles'
 import type { BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
 import { createWidgetApi } from './widgetApi'
-import { WidgetStore } from './widgets'
 
 /** How many broadcasts the SYNC log keeps. */
 export const BROADCAST_LOG_CAPACITY = 1_000
-/** How many ACKed ids the server remembers for de-duplication. */
+/**
+ * How many applied op ids a server remembers for de-duplication (option `answeredIdsCapacity`).
+ * Forgetting is by count, never by time: a replay after an outage of any length is recognized as
+ * long as fewer than this many other ops were applied meanwhile (the client's outbox holds at
+ * most 100 ops, so one client's own replays never push each other out), and across a restart
+ * on the same `state`.
+ */
 export const ANSWERED_IDS_CAPACITY = 10_000
 
 function hostForUrl(host: string): string {
@@ -46,14 +50,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const faults = createFaults(options.faults)
   const replier = createFaultyReplier(faults)
   const received: ReceivedMessage[] = []
-  const answered = new AnsweredIds(ANSWERED_IDS_CAPACITY)
-  const broadcasts = new BroadcastLog(BROADCAST_LOG_CAPACITY)
+  const now = options.now ?? Date.now
+  if (options.state && options.widgets) {
+    throw new TypeError('startServer: pass either state (continue from a server) or widgets (a fresh state), not both')
+  }
+  const state =
+    options.state ??
+    createServerState({
+      widgets: options.widgets,
+      answeredIdsCapacity: options.answeredIdsCapacity ?? ANSWERED_IDS_CAPACITY,
+      broadcastLogCapacity: BROADCAST_LOG_CAPACITY,
+      maxAppliedOps: options.maxAppliedOps,
+    })
+  const data = stateData(state)
+  if (data.inUse) {
+    throw new Error('startServer({ state }): another server is still running on this state; await its stop() or kill() first')
+  }
+  const { answered, broadcasts, store } = data
   const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...(options.requestHandlers ?? [])])
   const messageHandlers = new Map<string, MessageHandler>(options.messageHandlers ?? [])
   const entityMessages = new Map<string, EntityOpKind>(options.entityMessages ?? DEFAULT_ENTITY_MESSAGES)
   const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
-  const store = new WidgetStore(options.widgets ? structuredClone([...options.widgets]) : [])
-  let seq = 0
   let stopping: Promise<void> | null = null
   const waiters = new Set<{ n: number; resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>()
 
@@ -88,11 +105,32 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
 
   const openClients = (): WebSocket[] => [...wss.clients].filter((ws) => ws.readyState === WebSocket.OPEN)
 
-  const nextBroadcast = (type: string, data: unknown): string => {
-    const frame: BroadcastFrame = data === undefined ? { type, seq: ++seq, ts: Date.now() } : { type, data, seq: ++seq, ts: Date.now() }
-    broadcasts.push(frame)
+  // A stopped or killed server no longer touches the state: the next server owns it.
+  const alive = (what: string): void => {
+    if (stopping) throw new Error(`reference server: ${what} after stop() or kill()`)
+  }
+
+  const nextBroadcast = (type: string, payload: unknown): string => {
+    const seq = stopping ? data.seq : ++data.seq
+    const frame: BroadcastFrame = payload === undefined ? { type, seq, ts: now() } : { type, data: payload, seq, ts: now() }
+    if (!stopping) broadcasts.push(frame)
     return JSON.stringify(frame)
   }
+
+  const shutdown = (): Promise<void> =>
+    (stopping ??= new Promise<void>((resolve) => {
+      data.inUse = false
+      replier.cancelPending()
+      for (const waiter of waiters) {
+        clearTimeout(waiter.timer)
+        waiter.reject(new Error('server stopped'))
+      }
+      waiters.clear()
+      for (const ws of wss.clients) ws.terminate()
+      wss.close()
+      httpServer.close(() => resolve())
+      httpServer.closeAllConnections()
+    }))
 
   const checkWaiters = (): void => {
     const count = openClients().length
@@ -111,17 +149,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     httpUrl: '',
     faults,
     received,
+    state,
     get seq() {
-      return seq
+      return data.seq
     },
     requestHandlers,
     messageHandlers,
     entityMessages,
     widgets: () => widgetApi.widgets(),
     widget: (id) => widgetApi.widget(id),
-    touch: (id, patch) => widgetApi.touch(id, patch),
-    deleteWidget: (id) => widgetApi.deleteWidget(id),
-    seedWidgets: (widgets) => widgetApi.seedWidgets(widgets),
+    touch(id, patch) {
+      alive('touch')
+      return widgetApi.touch(id, patch)
+    },
+    deleteWidget(id) {
+      alive('deleteWidget')
+      return widgetApi.deleteWidget(id)
+    },
+    seedWidgets(widgets) {
+      alive('seedWidgets')
+      widgetApi.seedWidgets(widgets)
+    },
+    appliedCount: (opId) => data.applied.count(opId),
+    appliedOps: () => data.applied.list(),
+    lastOpAt: (id) => data.lastOpAt.get(id),
     clientCount: () => openClients().length,
     waitForClients(n, timeoutMs = 5_000) {
       return new Promise<void>((resolve, reject) => {
@@ -141,23 +192,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
         waiters.add(waiter)
       })
     },
-    broadcast(type, data) {
-      const text = nextBroadcast(type, data)
-      for (const ws of openClients()) ws.send(text)
-      return seq
+    broadcast(type, payload) {
+      alive('broadcast')
+      const text = nextBroadcast(type, payload)
+      if (faults.dropBroadcasts > 0) {
+        // Logged and numbered, not sent: the clients see a gap in seq and must SYNC.
+        faults.dropBroadcasts -= 1
+      } else {
+        for (const ws of openClients()) ws.send(text)
+      }
+      return data.seq
     },
     blast(count, make) {
+      if (stopping) return Promise.reject(new Error('reference server: blast after stop() or kill()'))
       return fanOut(
         openClients,
         count,
         (i) => {
-          const { type, data } = make(i)
-          return nextBroadcast(type, data)
+          const { type, data: payload } = make(i)
+          return nextBroadcast(type, payload)
         },
         { transportOf: (ws) => transports.get(ws) },
       )
     },
-    broadcastsSince: (since) => broadcasts.since(since, seq),
+    broadcastsSince: (since) => broadcasts.since(since, data.seq),
     sendRaw(frame) {
       for (const ws of openClients()) ws.send(frame, { binary: typeof frame !== 'string' })
     },
@@ -169,20 +227,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     terminateAll() {
       for (const ws of wss.clients) ws.terminate()
     },
-    stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        replier.cancelPending()
-        for (const waiter of waiters) {
-          clearTimeout(waiter.timer)
-          waiter.reject(new Error('server stopped'))
-        }
-        waiters.clear()
-        for (const ws of wss.clients) ws.terminate()
-        wss.close()
-        httpServer.close(() => resolve())
-        httpServer.closeAllConnections()
-      })
-      return stopping
+    stop: shutdown,
+    kill() {
+      // A crash: the TCP connections go first, with nothing written (no close frame, no reply
+      // still waiting out its delay), then the listener.
+      for (const ws of wss.clients) transports.get(ws)?.destroy()
+      return shutdown()
     },
   }
 
@@ -194,6 +244,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     answered,
     replier,
     store,
+    onApplied: (opId) => data.applied.record(opId),
+    noteOp: (id) => data.lastOpAt.set(id, now()),
     announce: (change, opId) => widgetApi.announce(change, opId),
     record(entry) {
       received.push(entry)
@@ -206,16 +258,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
     log(`client connected ${peer} (${openClients().length} open)`)
     ws.on('error', (error) => log(`client ${peer} error: ${error.message}`))
-    ws.on('message', (raw, isBinary) => dispatchFrame(deps, ws, raw, isBinary))
+    ws.on('message', (raw, isBinary) => {
+      // A frame still buffered when the server stopped or died is never handled.
+      if (!stopping) dispatchFrame(deps, ws, raw, isBinary)
+    })
     ws.on('close', (code) => {
       log(`client disconnected ${peer} (code ${code})`)
     })
     checkWaiters()
   })
 
+  // Claimed before listening, so two servers started at once on one state cannot both get it.
+  data.inUse = true
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       httpServer.off('listening', onListening)
+      data.inUse = false
       reject(error)
     }
     const onListening = (): void => {

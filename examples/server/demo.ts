@@ -16,6 +16,9 @@ export function demoWidgets(ids: readonly string[] = DEMO_WIDGET_IDS, random: ()
   return ids.map((id) => ({ id, title: id.replace(/^w-/, 'Widget '), value: Math.round(20 + random() * 60) }))
 }
 
+/** How long the ticker leaves a widget alone after a client op on it, by default. */
+export const DEFAULT_EDIT_GRACE_MS = 5_000
+
 /** Options of {@link startDemoTicker}. */
 export interface DemoTickerOptions {
   /** Period between rounds of updates, in ms. @default 1000 */
@@ -24,6 +27,14 @@ export interface DemoTickerOptions {
   widgetIds?: readonly string[]
   /** Random source in [0, 1). @default Math.random */
   random?: () => number
+  /**
+   * A widget that received a client op less than this many ms ago is left alone this round, so
+   * the ticker does not overwrite (or conflict with) what someone is editing. 0 never skips.
+   * @default 5000
+   */
+  editGraceMs?: number
+  /** The clock compared with `server.lastOpAt`: pass the server's own when you injected one. @default Date.now */
+  now?: () => number
 }
 
 /** A running ticker. */
@@ -37,16 +48,23 @@ export interface DemoTicker {
 /**
  * Starts moving the widgets' `value` every interval: a step in [-5, 5), clamped to [0, 100],
  * rounded to one decimal, applied with `server.touch` (one versioned `WIDGET_UPDATE` broadcast per
- * widget, without opId). A widget whose value is not a number restarts from 50.
+ * widget, without opId). A widget whose value is not a number restarts from 50. A widget someone
+ * is editing (a client op within `editGraceMs`) is skipped.
  */
 export function startDemoTicker(server: ReferenceServer, options: DemoTickerOptions = {}): DemoTicker {
   const random = options.random ?? Math.random
   const ids = options.widgetIds ?? DEMO_WIDGET_IDS
+  const editGraceMs = options.editGraceMs ?? DEFAULT_EDIT_GRACE_MS
+  const now = options.now ?? Date.now
+  const beingEdited = (id: string): boolean => {
+    const at = server.lastOpAt(id)
+    return at !== undefined && now() - at < editGraceMs
+  }
 
   const tick = (): void => {
     for (const id of ids) {
       const widget = server.widget(id)
-      if (!widget) continue
+      if (!widget || beingEdited(id)) continue
       const current = typeof widget.value === 'number' && Number.isFinite(widget.value) ? widget.value : 50
       const step = (random() - 0.5) * 10
       server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })

@@ -11,7 +11,7 @@ import type { FaultyReplier } from './faults'
 import { answerOp, type OpOutcome } from './ops'
 import { decodeClientFrame, errorFrame, pongFrame, reasonOf, replyFrame } from './protocol'
 import type { HandlerContext, IdentifiedMessage, ReceivedMessage, ReferenceServer, WireMessage } from './types'
-import type { WidgetChange, WidgetStore } from './widgets'
+import { isWidgetId, type WidgetChange, type WidgetStore } from './widgets'
 
 /** What the dispatcher needs from the server. */
 export interface DispatchDeps {
@@ -21,6 +21,10 @@ export interface DispatchDeps {
   readonly replier: FaultyReplier
   /** The authoritative widgets that entity ops change. */
   readonly store: WidgetStore
+  /** Records one application of an op (see {@link OpDeps.onApplied}). */
+  onApplied(opId: string): void
+  /** Records that a client op for widget `id` arrived now. */
+  noteOp(id: string): void
   /** Broadcasts a widget change caused by op `opId`. */
   announce(change: WidgetChange, opId: string): void
   record(entry: ReceivedMessage): void
@@ -77,6 +81,7 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
     return
   }
   if (id === undefined) return
+  if (acked) noteWidgetOp(deps, message)
 
   const request: IdentifiedMessage = { type: message.type, id, data: message.data }
   if (message.attempt !== undefined) request.attempt = message.attempt
@@ -85,7 +90,16 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
     return
   }
 
-  answerOp({ faults: server.faults, answered: deps.answered, replier }, socket, request, () => applyOp(deps, request, context))
+  answerOp({ faults: server.faults, answered: deps.answered, replier, onApplied: deps.onApplied }, socket, request, () =>
+    applyOp(deps, request, context),
+  )
+}
+
+// Someone is editing this widget (even if the op is refused or a replay): the demo ticker holds off.
+function noteWidgetOp(deps: DispatchDeps, op: WireMessage): void {
+  if (!deps.server.entityMessages.has(op.type) && !deps.server.messageHandlers.has(op.type)) return
+  const widgetId = (op.data as { id?: unknown } | null | undefined)?.id
+  if (isWidgetId(widgetId)) deps.noteOp(widgetId)
 }
 
 /** Applies an op once: its message handler, else its entity kind, else nothing (generic ACK). */

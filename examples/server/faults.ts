@@ -14,6 +14,7 @@ export const DEFAULT_FAULTS: Readonly<ServerFaults> = Object.freeze({
   nackRetryable: false,
   conflictOnBaseVersion: false,
   dropAcks: false,
+  dropBroadcasts: 0,
 })
 
 /** The boolean knobs, settable over the wire. */
@@ -40,6 +41,10 @@ export function applyFaultPatch(faults: ServerFaults, patch: unknown): string[] 
   if (typeof p.replyDelayMs === 'number' && Number.isFinite(p.replyDelayMs) && p.replyDelayMs >= 0) {
     faults.replyDelayMs = p.replyDelayMs
     set.push('replyDelayMs')
+  }
+  if (Number.isSafeInteger(p.dropBroadcasts) && (p.dropBroadcasts as number) >= 0) {
+    faults.dropBroadcasts = p.dropBroadcasts as number
+    set.push('dropBroadcasts')
   }
   for (const key of BOOLEAN_KNOBS) {
     if (typeof p[key] === 'boolean') {

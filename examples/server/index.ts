@@ -10,8 +10,9 @@ export { DEFAULT_ENTITY_MESSAGES, DEFAULT_ENTITY_BROADCAST_TYPE, applyEntityOp, 
 export { OpRejection, answerOp, refusalOf, type OpOutcome } from './ops'
 export { NACK_ALL_REASON, NACK_RETRYABLE_REASON } from './protocol'
 export { createStaticHandler, CONTENT_TYPES } from './staticFiles'
-export { DEMO_WIDGET_IDS, demoWidgets, startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
+export { DEMO_WIDGET_IDS, DEFAULT_EDIT_GRACE_MS, demoWidgets, startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
 export { connectTestClient, type TestClient } from './testClient'
+export type { ServerState } from './serverState'
 export type {
   BroadcastFrame,
   EntityOpKind,

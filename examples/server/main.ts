@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       allowControl: values.control,
       log,
       maxReceived: 10_000,
+      maxAppliedOps: 10_000,
       ...(values.demo ? { widgets: demoWidgets() } : {}),
     })
   } catch (error) {

@@ -33,6 +33,8 @@ export interface OpDeps {
   readonly faults: ServerFaults
   readonly answered: AnsweredIds
   readonly replier: FaultyReplier
+  /** Told once per op whose effect was applied (not for replays or refusals): the accounting. */
+  readonly onApplied?: (opId: string) => void
 }
 
 /**
@@ -80,6 +82,7 @@ export function answerOp(deps: OpDeps, socket: WebSocket, op: IdentifiedMessage,
     replier.reply(socket, answering(nackFrame(op.id, reasonOf(error), retryable), op.attempt), 'ack')
     return
   }
+  deps.onApplied?.(op.id)
   const ack = ackFrame(op.id, outcome.data)
   deps.answered.set(op.id, ack)
   if (faults.dropAcks) {

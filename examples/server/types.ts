@@ -4,6 +4,7 @@
  */
 import type { WebSocket } from 'ws'
 import type { Envelope } from '../../src/protocol/envelope'
+import type { ServerState } from './serverState'
 
 /** One protocol frame as it travels on the wire (DESIGN.md section 4). */
 export type WireMessage<TData = unknown> = Envelope<TData>
@@ -39,6 +40,13 @@ export interface ServerFaults {
    * NACKs still go out. Once cleared, a replay gets the stored ACK. @default false
    */
   dropAcks: boolean
+  /**
+   * How many of the next broadcasts to keep from the clients: each is still numbered and kept in
+   * the SYNC log (so `SYNC { since }` returns it), only not sent, and the count goes down by one.
+   * Makes a `seq` gap for tests. Applies to `broadcast` and the changes it announces (not to
+   * `blast`). @default 0
+   */
+  dropBroadcasts: number
 }
 
 /** A widget's fields, with its id. */
@@ -144,6 +152,21 @@ export interface StartServerOptions {
   entityMessages?: Iterable<readonly [string, EntityOpKind]>
   /** The type of the broadcast announcing every widget change. @default 'WIDGET_UPDATE' */
   entityBroadcastType?: string
+  /**
+   * Continue from the authoritative state of another server (`old.state`), e.g. after
+   * `await old.kill()` or `await old.stop()`, as a server backed by a database restarts. The
+   * state is used, not copied: run one server on it at a time. Cannot be combined with `widgets`.
+   */
+  state?: ServerState
+  /**
+   * How many applied op ids a fresh state remembers for de-duplication (oldest forgotten first).
+   * @default ANSWERED_IDS_CAPACITY (10,000)
+   */
+  answeredIdsCapacity?: number
+  /** How many applications `appliedOps()` keeps, oldest forgotten first. @default Infinity */
+  maxAppliedOps?: number
+  /** The server's clock (ms): broadcast `ts` and {@link ReferenceServer.lastOpAt}. @default Date.now */
+  now?: () => number
 }
 
 /** A running reference server (in-process handle). */
@@ -185,7 +208,10 @@ export interface ReferenceServer {
   clientCount(): number
   /** Resolves when at least `n` clients are connected; rejects after `timeoutMs` (default 5000). */
   waitForClients(n: number, timeoutMs?: number): Promise<void>
-  /** Sends `{ type, data, seq: ++seq, ts: Date.now() }` to every open client; returns the seq. */
+  /**
+   * Sends `{ type, data, seq: ++seq, ts }` to every open client (unless `faults.dropBroadcasts`
+   * keeps it back) and logs it for SYNC; returns the seq.
+   */
   broadcast(type: string, data?: unknown): number
   /**
    * Broadcasts `count` messages as fast as the sockets take them, waiting for slow sockets to
@@ -202,4 +228,28 @@ export interface ReferenceServer {
   terminateAll(): void
   /** Terminates clients and closes the WebSocket and HTTP servers; the port is free afterwards. */
   stop(): Promise<void>
+  /**
+   * Crashes the server: at once, every client socket is destroyed (clients see 1006), delayed
+   * replies and the broadcasts waiting behind them are lost, no further frame is handled, and
+   * the server stops listening. Resolves once the port is free. {@link ReferenceServer.state}
+   * is what survives.
+   */
+  kill(): Promise<void>
+  /**
+   * The authoritative state (widgets and versions, answered op ids, `seq` and the SYNC log,
+   * applied counts, last op times), as an opaque handle for `startServer({ state })`.
+   */
+  readonly state: ServerState
+  /**
+   * How many times op `opId`'s effect was applied: 1 for an op applied once, whatever the number
+   * of replays answered from the answered-id table; 0 for an op never applied (or only NACKed).
+   */
+  appliedCount(opId: string): number
+  /** The ids of the applied ops, in application order (an op applied twice appears twice). */
+  appliedOps(): string[]
+  /**
+   * When (on the server's clock) the last client op for widget `id` arrived, applied or not;
+   * undefined when none did. The demo ticker leaves such a widget alone for a while.
+   */
+  lastOpAt(id: string): number | undefined
 }

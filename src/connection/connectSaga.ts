@@ -5,15 +5,19 @@ import { toRealtimeError, type RealtimeError } from '../world/serializeError'
 import { sleep } from '../world/sleep'
 import type { WebSocketLike } from '../world/webSocket'
 import type { ConnectionRuntime } from './runtime'
+import { CLOSE_CONNECT_TIMEOUT, CLOSE_OFFLINE, OFFLINE_CLOSE_REASON } from './closeCodes'
 import type { ConnectionHooks } from './connectionHooks'
 import type { FrameHandler } from './frameHandler'
+import type { PingLedger } from './pingLedger'
 import { closeSocket, sessionSaga, type SessionEnd } from './sessionSaga'
 import { createSocketChannel, type SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
 
 /**
  * How one connection attempt ended: `failed` before opening (retry with backoff), `fatal` when
- * retrying cannot help (no WebSocket implementation), or how its open session ended.
+ * retrying cannot help (no WebSocket implementation), or how its open session ended. `offline`
+ * also ends an attempt abandoned before opening because the environment went offline: that is
+ * no failure, and must not use up the attempts.
  */
 export type AttemptOutcome = SessionEnd | 'failed' | 'fatal'
 
@@ -28,13 +32,16 @@ function* fail(rt: ConnectionRuntime, attempt: number, error: RealtimeError, clo
 
 /**
  * One attempt: resolve the URL, open a socket within `websocket.CONNECT_TIMEOUT`, flush the
- * send buffer, then run the session until it ends.
+ * send buffer, then run the session until it ends. Going offline before the socket opens
+ * abandons the attempt (the `offline` action already set the status), so a socket that would
+ * open anyway (to localhost) cannot turn the status back to `open` while the app is offline.
  */
 export function* connectSaga(
   rt: ConnectionRuntime,
   attempt: number,
   hooks: ConnectionHooks,
   handlers: readonly FrameHandler[],
+  pings: PingLedger,
 ): SagaIterator<AttemptOutcome> {
   const { actions } = rt
   yield put(actions.connecting({ attempt }))
@@ -58,8 +65,10 @@ export function* connectSaga(
     const resolved = yield race({
       url: typeof rt.url === 'function' ? call(rt.url) : call(() => rt.url),
       user: take(actions.disconnect.type),
+      offline: take(actions.offline.type),
     })
     if (resolved.user) return 'closedByUser'
+    if (resolved.offline) return 'offline'
     url = resolved.url
   } catch (thrown) {
     const error = toRealtimeError(thrown, 'UrlError')
@@ -82,19 +91,30 @@ export function* connectSaga(
 
   const channel = createSocketChannel(socket)
   let handedOver = false
+  // Set when a branch below closed the socket with its own code; the cleanup must not overwrite it.
+  let given = false
+  const giveUp = (code: number, reason: string, abrupt = false) => {
+    given = true
+    closeSocket(socket, code, reason, abrupt)
+  }
   try {
     for (;;) {
       const first = yield race({
         event: take(channel),
         timeout: call(sleep, rt.timers, rt.config.websocket.CONNECT_TIMEOUT),
         user: take(actions.disconnect.type),
+        offline: take(actions.offline.type),
       })
       if (first.user) {
-        closeSocket(socket, 1000, 'closed by client')
+        giveUp(1000, 'closed by client')
         return 'closedByUser'
       }
+      if (first.offline) {
+        giveUp(CLOSE_OFFLINE, OFFLINE_CLOSE_REASON)
+        return 'offline'
+      }
       if (first.timeout) {
-        closeSocket(socket, 4001, 'connect timeout', true)
+        giveUp(CLOSE_CONNECT_TIMEOUT, 'connect timeout', true)
         return yield* fail(rt, attempt, {
           name: 'ConnectTimeoutError',
           code: 'CONNECT_TIMEOUT',
@@ -127,11 +147,11 @@ export function* connectSaga(
     for (const message of buffered) socket.send(rt.codec.encode(message))
     yield put(actions.opened({ at: rt.timers.now(), flushed: buffered.length }))
     handedOver = true
-    return yield call(sessionSaga, rt, socket, channel, hooks, handlers)
+    return yield call(sessionSaga, rt, socket, channel, hooks, handlers, pings)
   } finally {
     hooks.port.detach()
     channel.close()
     // Failed before the session, or cancelled with the root saga: don't leave a socket behind.
-    if (!handedOver || (yield cancelled())) closeSocket(socket, 1000, 'closed by client')
+    if (!given && (!handedOver || (yield cancelled()))) closeSocket(socket, 1000, 'closed by client')
   }
 }

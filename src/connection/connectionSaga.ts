@@ -6,12 +6,15 @@ import { connectSaga, type AttemptOutcome } from './connectSaga'
 import type { ConnectionRuntime } from './runtime'
 import type { ConnectionHooks } from './connectionHooks'
 import { createHeartbeatFrameHandler } from './heartbeatFrames'
+import { createPingLedger } from './pingLedger'
 import { createRequestReplyHandler } from './requestReplies'
 
 /**
  * The connection's whole life: connect, and after every drop or failed attempt wait out an
  * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
  * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
+ * Going offline gives up the socket (open or opening) and waits for `online()` (or `connect()`),
+ * which starts a fresh series of attempts at once.
  */
 export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): SagaIterator<void> {
   const { actions, config } = rt
@@ -22,14 +25,22 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
   }
   if (!ws.AUTO_CONNECT) yield take(actions.connect.type)
   // Request replies come before the parts' links: their `replyTo` is checked with one lookup.
-  const handlers = [createHeartbeatFrameHandler(rt), createRequestReplyHandler(rt), ...hooks.frameHandlers]
+  // Shared by each session's heartbeat (which PING waits) and the PONG link (does this answer it).
+  const pings = createPingLedger()
+  const handlers = [createHeartbeatFrameHandler(rt, pings), createRequestReplyHandler(rt), ...hooks.frameHandlers]
 
   let failures = 0
   for (;;) {
-    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers)
+    const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers, pings)
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)
+      continue
+    }
+    if (outcome === 'offline') {
+      // Not a failure: the network went away. Nothing to count, nothing to back off from.
+      if (!rt.selectConnection(yield select()).online) yield* waitForNetwork(rt)
+      failures = 0
       continue
     }
     // A session that was open and dropped starts a fresh series of attempts.

@@ -175,10 +175,15 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
         state.online = true
         if (state.status === 'offline') state.status = 'reconnecting'
       },
+      /**
+       * The environment reports no network. An open or opening socket is given up by the saga
+       * (its `closed` says so), so the status is `offline` at once: sends are buffered from here.
+       */
       offline(state) {
         state.online = false
-        if (state.status === 'connecting' || state.status === 'reconnecting' || state.status === 'failed') {
+        if (state.status === 'open' || state.status === 'connecting' || state.status === 'reconnecting' || state.status === 'failed') {
           state.status = 'offline'
+          state.nextRetryAt = null
         }
       },
       visibilityChanged(state, action: PayloadAction<{ visible: boolean }>) {

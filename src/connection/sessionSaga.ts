@@ -2,16 +2,21 @@ import { call, put, race, select, take } from 'redux-saga/effects'
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { SOCKET_OPEN, type WebSocketLike } from '../world/webSocket'
+import { CLOSE_HEARTBEAT_TIMEOUT, CLOSE_OFFLINE, OFFLINE_CLOSE_REASON } from './closeCodes'
 import type { ConnectionHooks } from './connectionHooks'
 import type { FrameHandler } from './frameHandler'
 import { handleFrame } from './handleFrame'
 import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
+import type { PingLedger } from './pingLedger'
 import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
 
-/** How an open session ended. */
-export type SessionEnd = 'dropped' | 'closedByUser'
+/**
+ * How an open session ended: the socket dropped (or the heartbeat declared it dead), the user
+ * disconnected, or the environment went offline and the session gave the socket up.
+ */
+export type SessionEnd = 'dropped' | 'closedByUser' | 'offline'
 
 function* readLoop(
   rt: ConnectionRuntime,
@@ -75,8 +80,11 @@ export function closeSocket(socket: WebSocketLike, code: number, reason: string,
 
 /**
  * Runs while the socket is open: reads frames into actions through the inbound chain, writes
- * sends, beats the heart. Ends when the socket closes, the
- * heartbeat declares it dead, or the user disconnects.
+ * sends, beats the heart. Ends when the socket closes, the heartbeat declares it dead, the user
+ * disconnects, or the environment goes offline. Going offline closes the socket even when it
+ * still seems open (the browser's `offline` event, or Chromium's offline emulation, can leave a
+ * socket to localhost up): the status must say what the app is told, and a socket kept through an
+ * outage only answers once the outage is over.
  */
 export function* sessionSaga(
   rt: ConnectionRuntime,
@@ -84,6 +92,7 @@ export function* sessionSaga(
   channel: EventChannel<SocketEvent>,
   hooks: ConnectionHooks,
   handlers: readonly FrameHandler[],
+  pings: PingLedger,
 ): SagaIterator<SessionEnd> {
   const { actions } = rt
   const send = (text: string) => {
@@ -91,8 +100,9 @@ export function* sessionSaga(
   }
   const ended = yield race({
     close: call(readLoop, rt, channel, send, handlers, hooks),
-    dead: call(heartbeatSaga, rt, send),
+    dead: call(heartbeatSaga, rt, send, pings),
     user: take(actions.disconnect.type),
+    offline: take(actions.offline.type),
     writer: call(writeLoop, rt, socket),
     wake: call(wakeDetectorSaga, rt),
   })
@@ -102,9 +112,16 @@ export function* sessionSaga(
     return 'dropped'
   }
   if (ended.dead) {
-    closeSocket(socket, 4000, 'heartbeat timeout', true)
-    yield put(actions.closed({ close: { code: 4000, reason: ended.dead, wasClean: false }, byUser: false }))
+    closeSocket(socket, CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout', true)
+    yield put(actions.closed({ close: { code: CLOSE_HEARTBEAT_TIMEOUT, reason: ended.dead, wasClean: false }, byUser: false }))
     return 'dropped'
+  }
+  if (ended.offline) {
+    // Not abrupt: where the network still carries frames, the server learns why we left. We do
+    // not wait for its answer, so the close is not reported as clean.
+    closeSocket(socket, CLOSE_OFFLINE, OFFLINE_CLOSE_REASON)
+    yield put(actions.closed({ close: { code: CLOSE_OFFLINE, reason: OFFLINE_CLOSE_REASON, wasClean: false }, byUser: false }))
+    return 'offline'
   }
   closeSocket(socket, 1000, 'closed by client')
   yield put(actions.closed({ close: { code: 1000, reason: 'closed by client', wasClean: true }, byUser: true }))

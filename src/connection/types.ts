@@ -6,7 +6,8 @@ import type { RealtimeError } from '../world/serializeError'
  * Where the connection is in its life:
  * `idle` before the first connect, `connecting` on the first attempt, `open`, `reconnecting`
  * after a drop (including the backoff wait), `offline` while the environment says there is no
- * network, `failed` after the last reconnect attempt, `closed` after `disconnect()`.
+ * network (an open or opening socket is closed, and no attempt is made until `online()`),
+ * `failed` after the last reconnect attempt, `closed` after `disconnect()`.
  */
 export type ConnectionStatus =
   | 'idle'
@@ -51,7 +52,11 @@ export interface ConnectionState {
   nextRetryAt: number | null
   lastClose: CloseInfo | null
   lastError: RealtimeError | null
-  /** Round trip of the last PING/PONG, in ms. */
+  /**
+   * Round trip of the last heartbeat PING, in ms: set only by a PONG that answers the last PING
+   * sent on the current socket (a late answer to an older PING, or one from a previous socket,
+   * is ignored). Kept after the socket closes, as the last known value.
+   */
   latencyMs: number | null
   /** When the last inbound message arrived (ms since epoch). */
   lastMessageAt: number | null

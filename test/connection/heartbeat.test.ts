@@ -109,7 +109,7 @@ describe('heartbeat', () => {
     expect(t.connection().status).toBe('reconnecting')
   })
 
-  it('becoming visible or going offline checks liveness at once', async () => {
+  it('becoming visible or coming online checks liveness at once; going offline does not PING', async () => {
     const t = await openStore()
     const socket = FakeWebSocket.last
     answerPings(socket)
@@ -117,9 +117,84 @@ describe('heartbeat', () => {
     expect(pings(socket)).toHaveLength(2)
     answerPings(socket)
     await endOfTurn()
+    t.store.dispatch(t.realtime.actions.online())
+    expect(pings(socket)).toHaveLength(3)
+    answerPings(socket)
+    await endOfTurn()
+    // Going offline gives the socket up instead (see reconnect.test.ts): no PING into it.
     t.store.dispatch(t.realtime.actions.offline())
     expect(pings(socket)).toHaveLength(3)
+    expect(socket.closedByClient).toMatchObject({ code: 4002 })
+  })
+
+  it('a PONG for a PING held past a newer PING is ignored: latency comes from the newer one', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    const held = pings(socket)[0]!
+    await vi.advanceTimersByTimeAsync(3000)
+    // The network came back: a fresh PING goes out although the first is still unanswered.
+    t.store.dispatch(t.realtime.actions.visibilityChanged({ visible: true }))
+    expect(pings(socket)).toHaveLength(2)
+    const newer = pings(socket)[1]!
+    expect(newer.data.ts).toBe(held.data.ts + 3000)
+    await vi.advanceTimersByTimeAsync(2000)
+    // The held PING is answered late: it measured the outage (5 s), not the link.
+    socket.deliver({ type: 'PONG', data: held.data })
+    await endOfTurn()
+    expect(t.connection().latencyMs).toBeNull()
+    expect(t.types()).not.toContain('realtime/connection/pongReceived')
+    await vi.advanceTimersByTimeAsync(4)
+    socket.deliver({ type: 'PONG', data: newer.data })
+    expect(t.connection().latencyMs).toBe(2004)
+    // A duplicate answer does not count twice (it would read 2104).
+    await vi.advanceTimersByTimeAsync(100)
+    socket.deliver({ type: 'PONG', data: newer.data })
+    await endOfTurn()
+    expect(t.connection().latencyMs).toBe(2004)
+    expect(t.types().filter((type) => type === 'realtime/connection/pongReceived')).toHaveLength(1)
+    // The answer restarts the interval as usual.
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(pings(socket)).toHaveLength(3)
     expect(t.connection().status).toBe('open')
+  })
+
+  it('a fresh PING while one waits keeps the first deadline, and an old PONG does not keep the socket alive', async () => {
+    const t = await openStore()
+    const socket = FakeWebSocket.last
+    const held = pings(socket)[0]!
+    await vi.advanceTimersByTimeAsync(9000)
+    t.store.dispatch(t.realtime.actions.livenessCheck({ reason: 'test' }))
+    expect(pings(socket)).toHaveLength(2)
+    socket.deliver({ type: 'PONG', data: held.data })
+    await vi.advanceTimersByTimeAsync(999)
+    expect(t.connection().status).toBe('open')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(t.connection()).toMatchObject({ status: 'reconnecting', lastClose: { code: 4000 }, latencyMs: null })
+  })
+
+  it('after a reconnect, a PONG echoing a PING of the old socket is ignored', async () => {
+    const t = await openStore()
+    const first = FakeWebSocket.last
+    const old = pings(first)[0]!
+    await vi.advanceTimersByTimeAsync(50)
+    first.serverClose(1006)
+    await vi.advanceTimersByTimeAsync(1000)
+    const second = FakeWebSocket.last
+    expect(second).not.toBe(first)
+    await vi.advanceTimersByTimeAsync(10)
+    second.acceptOpen()
+    const current = pings(second)[0]!
+    expect(current.data.ts).toBeGreaterThan(old.data.ts)
+    await vi.advanceTimersByTimeAsync(3)
+    // A server that queued the old PING answers it on the new socket: it says nothing about this link.
+    second.deliver({ type: 'PONG', data: old.data })
+    // Nor does a PONG without a timestamp.
+    second.deliver({ type: 'PONG', data: {} })
+    await endOfTurn()
+    expect(t.connection().latencyMs).toBeNull()
+    await vi.advanceTimersByTimeAsync(4)
+    second.deliver({ type: 'PONG', data: current.data })
+    expect(t.connection().latencyMs).toBe(7)
   })
 
   it('answers a server PING with a PONG echoing its data', async () => {
