@@ -17,37 +17,6 @@ afterEach(() => vi.useRealTimers())
 
 type Options = Parameters<typeof createWidgetStore>[0]
 
-/** Web Locks in memory: a lock is held until its callback's promise settles; waiters queue. */
-class FakeLocks implements LockManagerLike {
-  private held = new Map<string, Array<() => void>>()
-  private releases = new Map<string, () => void>()
-  request(name: string, a: unknown, b?: unknown): Promise<unknown> {
-    const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown
-    return new Promise((resolve) => {
-      const grant = () => {
-        this.held.set(name, this.held.get(name) ?? [])
-        Promise.resolve(callback({ name })).then(resolve, resolve).finally(() => this.release(name))
-      }
-      if (this.held.has(name)) this.held.get(name)!.push(grant)
-      else grant()
-    })
-  }
-  private release(name: string) {
-    const next = this.held.get(name)?.shift()
-    if (next) {
-      this.held.delete(name)
-      next()
-    } else this.held.delete(name)
-  }
-  /** The page holding `name` goes away: the browser releases its lock. */
-  closePage(owner: string) {
-    for (const name of [...this.held.keys()]) if (name.endsWith(`:${owner}`)) this.releases.get(name)?.()
-  }
-  names() {
-    return [...this.held.keys()]
-  }
-}
-
 /** A page: a store on the shared storage, ops kept queued (AUTO_CONNECT off). */
 async function page(storage: OutboxStorage, locks: LockManagerLike | false, ids: string[]) {
   let n = 0
