@@ -144,7 +144,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       const { namespace } = action.payload
       if (selectState(api.getState()).outbox.status === 'off') return
       locksOf(namespace).hold(owner)
-      const read = await readBack(namespace, (entryOwner) => entryOwner === owner)
+      const { foreignOwners, ...read } = await readBack(namespace, (entryOwner) => entryOwner === owner)
       if (selectState(api.getState()).outbox.namespace !== namespace) return
       api.dispatch(actions.outboxRehydrated({ namespace, ...read, at: options.now() }))
       // Each page's ops are delivered by that page: take them over only once it is gone.
@@ -154,7 +154,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
         peers.add(peer)
         locksOf(namespace).whenGone(peer, () => adopt(namespace, peer))
       }
-      for (const peer of read.foreignOwners) adoptFrom(peer)
+      for (const peer of foreignOwners) adoptFrom(peer)
       locksOf(namespace).meetPeers(owner, adoptFrom)
     },
   })
@@ -170,6 +170,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       return { ...result, error: classifyStorageError(thrown, storage.name, 'read' satisfies StorageOperation) }
     }
     const found: Array<{ op: Op; base: PersistedBase | null; order: number; owner: string }> = []
+    const gone = new Set<string>()
     const at = options.now()
     for (const { key, value } of entries) {
       const decoded = decodeRecord(key, value, options.mutations, options.migrate)
@@ -177,7 +178,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
         if (only === undefined) setAside(namespace, key, value, decoded.reason, at, result.setAside)
         continue
       }
-      if (only !== undefined ? decoded.owner !== only : !mine(decoded.owner) && !(await isGone(namespace, decoded.owner, result.foreignOwners))) continue
+      if (only !== undefined ? decoded.owner !== only : !mine(decoded.owner) && !(await isGone(namespace, decoded.owner, result.foreignOwners, gone))) continue
       found.push(decoded)
     }
     found.sort((a, b) => a.order - b.order)
@@ -193,10 +194,13 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
     return result
   }
 
-  // Without owner locks every owner counts as gone; with them, one whose page is alive keeps its ops.
-  async function isGone(namespace: string, entryOwner: string, foreign: string[]): Promise<boolean> {
-    if (!options.locks) return true
-    if (!foreign.includes(entryOwner)) foreign.push(entryOwner)
+  // Without owner locks every owner counts as gone; with them, one whose page is alive keeps its
+  // ops (it is watched, and its ops are taken over when it closes).
+  async function isGone(namespace: string, entryOwner: string, foreign: string[], gone: Set<string>): Promise<boolean> {
+    if (!options.locks || gone.has(entryOwner)) return true
+    if (foreign.includes(entryOwner)) return false
+    if (!(await locksOf(namespace).isAlive(entryOwner))) return gone.add(entryOwner), true
+    foreign.push(entryOwner)
     return false
   }
 

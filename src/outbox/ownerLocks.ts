@@ -12,6 +12,8 @@ export interface LockManagerLike {
 export interface OwnerLocks {
   /** Marks `owner` (this page) alive until the page goes away. */
   hold(owner: string): void
+  /** Whether the page of `owner` is alive (holds its lock) right now. */
+  isAlive(owner: string): Promise<boolean>
   /** Calls `adopt` once `owner` is gone: at once when it is not alive, else when its page closes. */
   whenGone(owner: string, adopt: () => Promise<void> | void): void
   /**
@@ -25,6 +27,8 @@ export interface OwnerLocks {
 export interface ChannelLike {
   postMessage(message: unknown): void
   close(): void
+  /** Node's channels keep the process alive unless unref'd. */
+  unref?(): void
   onmessage: ((event: { data: unknown }) => void) | null
 }
 
@@ -40,11 +44,18 @@ export function createOwnerLocks(
   locks: LockManagerLike | null | undefined,
   openChannel: ((name: string) => ChannelLike) | undefined = defaultChannel(),
 ): OwnerLocks {
-  if (!locks) return { hold() {}, whenGone: (_owner, adopt) => void adopt(), meetPeers: () => () => {} }
+  if (!locks) return { hold() {}, isAlive: async () => false, whenGone: (_owner, adopt) => void adopt(), meetPeers: () => () => {} }
+  const holding = new Set<string>()
   return {
+    async isAlive(owner) {
+      // Granted (lock !== null) only when nobody holds it: then its page is gone.
+      const granted = await locks.request(lockName(namespace, owner), { ifAvailable: true }, (lock) => lock !== null).catch(() => false)
+      return granted !== true
+    },
     meetPeers(owner, onPeer) {
       if (!openChannel) return () => {}
       const channel = openChannel(lockName(namespace, 'peers'))
+      channel.unref?.()
       channel.onmessage = ({ data }) => {
         const { hello, here } = (data ?? {}) as { hello?: unknown; here?: unknown }
         if (typeof hello === 'string' && hello !== owner) {
@@ -58,6 +69,8 @@ export function createOwnerLocks(
       return () => channel.close()
     },
     hold(owner) {
+      if (holding.has(owner)) return
+      holding.add(owner)
       // Never released while the page lives: the browser releases it when the page goes away.
       void locks.request(lockName(namespace, owner), () => new Promise<never>(() => {})).catch(() => {})
     },
