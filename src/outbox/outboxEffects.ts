@@ -54,8 +54,10 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
   const owner = options.generateId()
   const space = (namespace: string) => `${reducerPath}:${namespace}`
   // An op's place in the outbox across keys and reloads: written once, kept while it is pending.
+  // Numbered from the clock (µs), so ops of this page load come after those of earlier ones even
+  // when they are made before the earlier ones are read back.
   const orders = new Map<string, number>()
-  let nextOrder = 0
+  let nextOrder = options.now() * 1000
   // Ops whose last write failed: written again once storage works again.
   const unsaved = new Set<string>()
   let failing = false
@@ -78,17 +80,17 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
     },
   })
 
-  function recordOf(op: Op, state: RealtimeState): PersistedRecord {
+  function recordOf(op: Op, base: PersistedRecord['base']): PersistedRecord {
     let order = orders.get(op.opId)
     if (order === undefined) orders.set(op.opId, (order = nextOrder++))
-    return { v: RECORD_VERSION, order, owner, op: persistedOpOf(op), base: baseOf(state, op) }
+    return { v: RECORD_VERSION, order, owner, op: persistedOpOf(op), base }
   }
 
-  function put(namespace: string, op: Op, state: RealtimeState): void {
+  function put(namespace: string, op: Op, state: RealtimeState, base = baseOf(state, op)): void {
     unsaved.delete(op.opId)
     let text: string
     try {
-      text = JSON.stringify(recordOf(op, state))
+      text = JSON.stringify(recordOf(op, base))
     } catch (thrown) {
       // Args the store holds are serializable by contract; one that is not cannot be persisted.
       return void dispatch(actions.storageFailed({ error: { ...classifyStorageError(thrown, storage.name, 'write'), code: 'STORAGE_FAILED' }, opId: op.opId, at: options.now() }))
@@ -188,9 +190,13 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       result.ops.push(op)
       if (base) result.bases.push(base)
     }
-    // Taken over: from now on written as this page's.
-    const state = selectState(getState())
-    for (const { op, owner: was } of found) if (was !== owner) put(namespace, op, state)
+    // Taken over: from now on written as this page's (only owner locks tell pages apart).
+    if (options.locks) {
+      const state = selectState(getState())
+      for (const { op, base, owner: was } of found) {
+        if (was !== owner) put(namespace, op, state, base && { confirmed: base.confirmed, version: base.version })
+      }
+    }
     return result
   }
 
