@@ -14,6 +14,7 @@
  * lib/outbox.mjs). 1,000 widgets are loaded first; `n` ops (updateWidget) are queued round-robin
  * over them after `pause()` (and with no socket: features.ENABLE_WEBSOCKET false), so they stay
  * queued. optimistic.MAX_PENDING and backgroundSync.MAX_OUTBOX_SIZE are raised to 20,000.
+ * `key1-*` variants (second table, memory only) put every op on one widget: one lane of n ops.
  *
  * A round times BENCH_ENQUEUE_OPS enqueues one at a time, with `n` ops queued before each: the
  * oldest op is discarded after each timed enqueue (untimed; the baseline rewrites the queue for it
@@ -25,7 +26,7 @@
  *              resolves it once the transaction completed), found through a recording wrapper
  *              around the adapter. Every write is awaited before the next enqueue.
  * and the bytes handed to the adapter. A sample is the median per enqueue of the round.
- *   env: BENCH_ENQUEUE_OPS (200) timed enqueues per round
+ *   env: BENCH_ENQUEUE_OPS (200) timed enqueues per round, BENCH_ENQUEUE_ONE_KEY_OPS (50) for key1-*
  */
 import { median } from '../lib/stats.mjs'
 import { collectGarbage } from '../lib/rounds.mjs'
@@ -38,19 +39,28 @@ export const defaultRounds = { rounds: 5, warmup: 1 }
 const LEVELS = [1, 100, 1_000]
 const KEYS = 1_000
 const OPS_PER_ROUND = Number(process.env.BENCH_ENQUEUE_OPS || 200)
+const ONE_KEY_OPS_PER_ROUND = Number(process.env.BENCH_ENQUEUE_ONE_KEY_OPS || 50)
 const WARM_UP_OPS = 50
 const ADAPTERS = [
   { id: 'mem', kind: 'memory', label: 'memory' },
   { id: 'idb', kind: 'indexeddb', label: 'IndexedDB (fake-indexeddb)' },
 ]
 
-export const variants = LEVELS.flatMap((level) => [
-  { name: `none-${level}`, level, mode: 'none' },
-  ...ADAPTERS.flatMap((a) => [
-    { name: `${a.id}-pkg-${level}`, level, mode: 'pkg', adapter: a },
-    { name: `${a.id}-rewrite-${level}`, level, mode: 'rewrite', adapter: a },
+export const variants = [
+  ...LEVELS.flatMap((level) => [
+    { name: `none-${level}`, level, mode: 'none', keys: KEYS },
+    ...ADAPTERS.flatMap((a) => [
+      { name: `${a.id}-pkg-${level}`, level, mode: 'pkg', adapter: a, keys: KEYS },
+      { name: `${a.id}-rewrite-${level}`, level, mode: 'rewrite', adapter: a, keys: KEYS },
+    ]),
   ]),
-]).map((v) => ({ ...v, label: v.name }))
+  // The same on one key (every op in one lane), memory adapter only: fewer enqueues per round, they are slow.
+  ...LEVELS.flatMap((level) => [
+    { name: `key1-none-${level}`, level, mode: 'none', keys: 1 },
+    { name: `key1-mem-pkg-${level}`, level, mode: 'pkg', adapter: ADAPTERS[0], keys: 1 },
+    { name: `key1-mem-rewrite-${level}`, level, mode: 'rewrite', adapter: ADAPTERS[0], keys: 1 },
+  ]),
+].map((v) => ({ ...v, label: v.name }))
 
 const key = (k) => 'w-' + k
 const REWRITE_KEY = 'outbox'
@@ -77,7 +87,7 @@ async function setup(variant) {
   /** One enqueue: `{ issued, committed, bytes, writes }` (times in us). */
   async function enqueue() {
     const action = realtime.actions.updateWidget({ id: key(nextKey), value: ++value })
-    nextKey = (nextKey + 1) % KEYS
+    nextKey = (nextKey + 1) % variant.keys
     tracked?.take()
     const t0 = performance.now()
     store.dispatch(action)
@@ -131,7 +141,7 @@ export async function setupVariant(name) {
   return {
     run: async () => {
       collectGarbage()
-      const samples = await cycles(OPS_PER_ROUND)
+      const samples = await cycles(variant.keys === 1 ? ONE_KEY_OPS_PER_ROUND : OPS_PER_ROUND)
       const writes = new Set(samples.map((s) => s.writes))
       if (variant.mode !== 'none' && (writes.size !== 1 || !writes.has(1))) {
         throw new Error(`${name}: expected one write per enqueue, saw ${[...writes].join(', ')}`)
@@ -147,17 +157,16 @@ export async function setupVariant(name) {
   }
 }
 
-export function report(samples, ctx) {
-  const get = (name, field) => (samples[name] ? median(samples[name].map((s) => s[field])) : NaN)
+/** One table: `prefix` '' (ops over 1,000 keys) or 'key1-' (every op on one key). */
+function enqueueTable(samples, ctx, { prefix, adapters, title: heading, opsPerRound, notes }) {
+  const get = (name, field) => (samples[prefix + name] ? median(samples[prefix + name].map((s) => s[field])) : NaN)
   const us = (value) => (Number.isFinite(value) ? value.toFixed(1) : '-')
   const x = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-')
   const bytes = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-')
   const rows = []
-  const growth = {}
   for (const level of LEVELS) rows.push(['none (no storage)', level.toLocaleString('en-US'), us(get(`none-${level}`, 'issued')), '', '', '', '', '', ''])
-  growth.none = get('none-1000', 'issued') / get('none-1', 'issued')
-  rows.push(['none (no storage)', '1,000 vs 1', x(growth.none), '', '', '', '', '', ''])
-  for (const a of ADAPTERS) {
+  rows.push(['none (no storage)', '1,000 vs 1', x(get('none-1000', 'issued') / get('none-1', 'issued')), '', '', '', '', '', ''])
+  for (const a of adapters) {
     const async = a.kind === 'indexeddb'
     const cell = (mode, level, field) => get(`${a.id}-${mode}-${level}`, field)
     for (const level of LEVELS) {
@@ -171,17 +180,16 @@ export function report(samples, ctx) {
         `${bytes(cell('pkg', level, 'bytes'))} / ${bytes(cell('rewrite', level, 'bytes'))}`,
       ])
     }
-    const grow = (mode, field) => cell(mode, 1000, field) / cell(mode, 1, field)
-    growth[a.id] = { pkg: grow('pkg', 'issued'), rewrite: grow('rewrite', 'issued'), pkgCommitted: grow('pkg', 'committed'), rewriteCommitted: grow('rewrite', 'committed') }
+    const grow = (mode, field) => x(cell(mode, 1000, field) / cell(mode, 1, field))
     rows.push([
       a.label, '1,000 vs 1',
-      x(growth[a.id].pkg), async ? x(growth[a.id].pkgCommitted) : '',
-      x(growth[a.id].rewrite), async ? x(growth[a.id].rewriteCommitted) : '',
+      grow('pkg', 'issued'), async ? grow('pkg', 'committed') : '',
+      grow('rewrite', 'issued'), async ? grow('rewrite', 'committed') : '',
       '', '', '',
     ])
   }
   return {
-    title: `${title}: us per enqueue with n ops already queued, median of ${OPS_PER_ROUND.toLocaleString('en-US')} enqueues per round, median of ${ctx.rounds} rounds (after ${ctx.warmup} warm-up)`,
+    title: `${heading}: us per enqueue with n ops already queued, median of ${opsPerRound.toLocaleString('en-US')} enqueues per round, median of ${ctx.rounds} rounds (after ${ctx.warmup} warm-up)`,
     columns: [
       { header: 'adapter' }, { header: 'ops queued', align: 'right' },
       { header: 'package issued us', align: 'right' }, { header: 'package committed us', align: 'right' },
@@ -190,6 +198,16 @@ export function report(samples, ctx) {
       { header: 'bytes per write: package / rewrite', align: 'right' },
     ],
     rows,
+    notes,
+  }
+}
+
+export function report(samples, ctx) {
+  const spread = enqueueTable(samples, ctx, {
+    prefix: '',
+    adapters: ADAPTERS,
+    title: `${title}, ops over ${KEYS.toLocaleString('en-US')} keys`,
+    opsPerRound: OPS_PER_ROUND,
     notes: [
       'package: createRealtime({ storage: adapter, outbox: { namespace } }), one record put per op inside the dispatch.',
       'rewrite (baseline, redux-offline / redux-persist style): the package without storage, then after each dispatch',
@@ -204,5 +222,16 @@ export function report(samples, ctx) {
       'Every level has queued ops on all 1,000 keys over its life (warm-up and rounds rotate over them), so its lanes map',
       '  holds the same ~470 of 512 buckets at 1 queued as at 1,000 (emptied buckets stay).',
     ],
-  }
+  })
+  const oneKey = enqueueTable(samples, ctx, {
+    prefix: 'key1-',
+    adapters: [ADAPTERS[0]],
+    title: `${title}, every op on one key (memory adapter)`,
+    opsPerRound: ONE_KEY_OPS_PER_ROUND,
+    notes: [
+      'As above, but every op is on widget w-0: the queue is one lane of n ops (an offline session editing one widget,',
+      '  without `compact`). env BENCH_ENQUEUE_ONE_KEY_OPS sets the enqueues per round.',
+    ],
+  })
+  return [spread, oneKey]
 }
