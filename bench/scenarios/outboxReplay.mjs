@@ -6,6 +6,7 @@
  *   replay     a store on memoryStorage() (websocket.AUTO_CONNECT false) queues 1,000 updateWidget
  *              ops on 1,000 widget keys while disconnected; timed from dispatch(connect()) until
  *              selectPendingCount is 0 (every op ACKed and confirmed)
+ *   replay-nostorage  the same without storage (ops in memory only): what persisting adds
  *   replay-10  the same 1,000 ops on 10 keys (100 per key: the package keeps one op per key on the
  *              wire, so each key's ops go one round trip after another)
  *   reload     the 1,000 ops (1,000 keys) are queued by a first store; a second store on the same
@@ -40,6 +41,7 @@ const WEBSOCKET = { AUTO_CONNECT: false, HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTER
 
 export const variants = [
   { name: 'replay', label: `replay after connect(), ${OPS.toLocaleString('en-US')} keys`, keys: OPS },
+  { name: 'replay-nostorage', label: `replay after connect(), ${OPS.toLocaleString('en-US')} keys, no storage (ops in memory only)`, keys: OPS, noStorage: true },
   { name: 'replay-10', label: `replay after connect(), 10 keys (${(OPS / 10).toLocaleString('en-US')} ops per key)`, keys: 10 },
   { name: 'reload', label: `replay after a reload (second store, same memory storage), ${OPS.toLocaleString('en-US')} keys`, keys: OPS },
   { name: 'echo', label: `baseline: ${OPS.toLocaleString('en-US')} sequential request('ECHO') round trips (package)` },
@@ -59,7 +61,7 @@ function packageStore(url, storage) {
 
 /** Queues OPS ops over `keys` keys on a store that has not connected; resolves once they are stored. */
 async function queueOps(t, keys) {
-  await whenState(t.store, () => t.outboxStatus() === 'ready', 10_000, 'the outbox to be read back')
+  await whenState(t.store, () => ['ready', 'off'].includes(t.outboxStatus()), 10_000, 'the outbox to be read back')
   round++
   for (let i = 0; i < OPS; i++) t.store.dispatch(t.realtime.actions.updateWidget({ id: keyOf(keys, i), value: round * OPS + i }))
   if (t.pending() !== OPS) throw new Error(`queued ${t.pending()} ops, expected ${OPS}`)
@@ -78,15 +80,15 @@ async function replay(t, storage) {
   const rollbacks = t.realtime.selectors.selectRollbacks(state).length
   const conflicts = t.realtime.selectors.selectConflicts(state).length
   if (rollbacks + conflicts > 0) throw new Error(`replay ended with ${rollbacks} rollbacks and ${conflicts} conflicts`)
-  const left = storage.getAll(STORAGE_NAMESPACE).length
+  const left = storage ? storage.getAll(STORAGE_NAMESPACE).length : 0
   if (left !== 0) throw new Error(`storage still holds ${left} records after every op was confirmed`)
   t.store.dispatch(t.realtime.actions.disconnect())
   await whenState(t.store, (s) => status(s) === 'closed', 10_000, 'the socket to close')
   return { ms: t1 - t0, cpuMs }
 }
 
-async function replayRound(url, keys) {
-  const storage = memoryStorage()
+async function replayRound(url, keys, noStorage) {
+  const storage = noStorage ? undefined : memoryStorage()
   const t = packageStore(url, storage)
   await queueOps(t, keys)
   return replay(t, storage)
@@ -152,6 +154,7 @@ export async function setupVariant(name, { serverUrl: url }) {
   if (!variant) throw new Error(`unknown variant ${name}`)
   const run = {
     replay: () => replayRound(url, variant.keys),
+    'replay-nostorage': () => replayRound(url, variant.keys, true),
     'replay-10': () => replayRound(url, variant.keys),
     reload: () => reloadRound(url),
     echo: () => echoRound(url),
