@@ -31,6 +31,13 @@ const copyIndex: BucketCopiers<OpLocation> = {
   set: (entries, opId, at) => void (entries[opId] = at),
 }
 
+/** Whether a lane holds an op: a scan for a short lane, a set for a long one. */
+function hasOp(lane: readonly Op[]): (opId: string) => boolean {
+  if (lane.length <= 8) return (opId) => lane.some((o) => o.opId === opId)
+  const ids = new Set(lane.map((op) => op.opId))
+  return (opId) => ids.has(opId)
+}
+
 const EMPTY_RECORD: EntityRecord = { confirmed: null, version: 0, view: null }
 const NO_OPS: readonly Op[] = []
 
@@ -197,12 +204,14 @@ export class DataTransaction {
     return { collections, optimistic: this.optimistic }
   }
 
-  // Lanes are short: comparing them op by op costs less than building sets.
+  // Lanes are usually short: compared op by op; long ones (ops piled up on one key) through sets.
   private reindex(collection: string, key: string, before: readonly Op[], after: readonly Op[]): void {
     if (before.length === after.length && before.every((op, i) => op.opId === after[i]!.opId)) return
     this.index ??= new BucketDraft(this.optimistic.index, copyIndex)
-    for (const op of before) if (!after.some((o) => o.opId === op.opId)) this.index.delete(op.opId, opBucketOf(op.opId))
-    for (const op of after) if (!before.some((o) => o.opId === op.opId)) this.index.set(op.opId, { collection, key }, opBucketOf(op.opId))
+    const inAfter = hasOp(after)
+    const inBefore = hasOp(before)
+    for (const op of before) if (!inAfter(op.opId)) this.index.delete(op.opId, opBucketOf(op.opId))
+    for (const op of after) if (!inBefore(op.opId)) this.index.set(op.opId, { collection, key }, opBucketOf(op.opId))
   }
 
   private touchOptimistic(): void {
