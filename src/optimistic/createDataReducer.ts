@@ -8,6 +8,8 @@ import { createOp } from './createOp'
 import { deliveriesLost, giveUpDoubt, refuseOp, rollBackInDoubt, timeOutOp } from './deliveryOutcomes'
 import type { MutationPayload, OptimisticActions } from './optimisticActions'
 import type { Op } from './types'
+import { applySyncResult } from '../sync/applySyncResult'
+import type { SyncResult } from '../sync/types'
 
 export type { DataReducerOptions } from './dataContext'
 
@@ -26,12 +28,14 @@ type CaseReducer = (tx: DataTransaction, action: UnknownAction) => void
 /** The transaction's op named by the action, or undefined when it is no longer pending. */
 const opOf = (tx: DataTransaction, action: UnknownAction): Op | undefined => tx.findOp((action.payload as { opId: string }).opId)
 
-function caseReducers(context: DataContext, actions: OptimisticActions): Map<string, CaseReducer> {
+function caseReducers(context: DataContext, actions: OptimisticActions, syncSucceeded: string | undefined): Map<string, CaseReducer> {
   return new Map<string, CaseReducer>(Object.entries({
     [actions.entitiesUpdated.type](tx, action) {
       const { updates, at } = (action as ReturnType<typeof actions.entitiesUpdated>).payload
       for (const update of updates) applyEntityUpdate(context, tx, update, at)
     },
+    // A SYNC reply or a `load` result: the same path as live updates, plus a snapshot's deletions.
+    ...(syncSucceeded ? { [syncSucceeded]: (tx: DataTransaction, action: UnknownAction) => applySyncResult(context, tx, action.payload as SyncResult) } : {}),
     [actions.opsSent.type](tx, action) {
       const { ops, at } = (action as ReturnType<typeof actions.opsSent>).payload
       for (const { opId } of ops) {
@@ -89,11 +93,11 @@ function caseReducers(context: DataContext, actions: OptimisticActions): Map<str
  * applied to its confirmed value) holds because every write that changes what a lane contributes
  * goes through `writeLane`, which recomputes the view; status-only writes leave it as it is.
  */
-export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions }) {
+export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions; /** The sync's `syncSucceeded` type. */ syncSucceeded?: string }) {
   const { actions, mutationsByType } = options
   const context = createDataContext(options)
   const initial = initialDataState(options.collections)
-  const cases = caseReducers(context, actions)
+  const cases = caseReducers(context, actions, options.syncSucceeded)
 
   return function dataReducer(state: DataState = initial, action: UnknownAction): DataState {
     const mutation = mutationsByType.get(action.type)

@@ -22,8 +22,8 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction): readonly Place[]
   const { actions } = ops
   if (actions.opAcked.match(action) || actions.opNacked.match(action) || actions.opTimedOut.match(action)) return [action.payload]
   if (actions.entitiesUpdated.match(action)) return action.payload.updates
-  // They name only the opId, and the op is gone from the index by now.
-  if (actions.confirm.match(action) || actions.rollback.match(action)) return null
+  // They name only the opId, and the op is gone from the index by now. A sync result is rare and may touch any lane.
+  if (actions.confirm.match(action) || actions.rollback.match(action) || action.type === ops.syncSucceeded) return null
   return undefined
 }
 
@@ -90,6 +90,7 @@ function* deliverThrough(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbo
     ...ops.mutationsByType.keys(),
     actions.opAcked.type, actions.opNacked.type, actions.opTimedOut.type,
     actions.entitiesUpdated.type, actions.confirm.type, actions.rollback.type,
+    ...(ops.syncSucceeded ? [ops.syncSucceeded] : []),
   ])
   const isTrigger = (action: Action) => triggers.has(action.type)
   try {

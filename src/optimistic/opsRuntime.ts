@@ -16,4 +16,6 @@ export interface OpsRuntime {
   selectData: (rootState: unknown) => DataState
   /** How ops leave the client (`createRealtime({ outbound })`). */
   outbound: OutboundOptions
+  /** The sync's `syncSucceeded` type: a sync result confirms ops as live updates do. */
+  syncSucceeded?: string
 }
