@@ -65,3 +65,22 @@ export type {
 export type { MutationAction, MutationActionCreator, MutationActionCreators, MutationArgs } from './optimistic/createMutationActions'
 export type { MutationPayload, OpDelivery, OpRef, OptimisticActions } from './optimistic/optimisticActions'
 export type { Conflict, ConflictStrategy, Op, OpLocation, OpStatus, OptimisticState, Rollback, RollbackReason } from './optimistic/types'
+
+export type { SyncActions } from './sync/syncActions'
+export type { SyncSelectors } from './sync/selectors'
+export type {
+  CollectionLoader,
+  CollectionSyncState,
+  DataStatus,
+  EntityChange,
+  EntitySyncMark,
+  LoadContext,
+  SnapshotRemoval,
+  StaleReason,
+  SyncInvalidateOptions,
+  SyncOptions,
+  SyncReason,
+  SyncResult,
+  SyncState,
+  SyncStatus,
+} from './sync/types'

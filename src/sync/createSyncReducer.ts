@@ -59,9 +59,11 @@ export function createSyncReducer(options: SyncReducerOptions) {
   // What `refresh()` can sync: a collection nothing can sync (`sync: false`, no `load`) is not marked.
   const refreshable = collections.filter((name) => !options.unsyncedSocketCollections.includes(name))
 
-  return function syncReducer(state: SyncState = initial, action: UnknownAction): SyncState {
-    if (actions.syncSucceeded.match(action)) {
-      const { collections: names, seq, at } = action.payload
+  type Case = (state: SyncState, action: UnknownAction) => SyncState
+  // One lookup per action: the reducer runs for every action, inbound frames included.
+  const cases = new Map<string, Case>([
+    [actions.syncSucceeded.type, (state, action) => {
+      const { collections: names, seq, at } = (action as ReturnType<typeof actions.syncSucceeded>).payload
       const next = update(
         state,
         names,
@@ -71,34 +73,39 @@ export function createSyncReducer(options: SyncReducerOptions) {
       // The last error stands until every collection has made good.
       if (Object.values(next.collections).every((c) => c.error === null)) next.lastError = null
       return next
-    }
-    if (actions.syncStarted.match(action)) {
-      return update(state, action.payload.collections, (c) => ({ ...c, syncing: true }), { lastReason: action.payload.reason })
-    }
-    if (actions.syncFailed.match(action)) {
-      const { error } = action.payload
-      return update(state, action.payload.collections, (c) => ({ ...c, syncing: false, error }), { lastError: error })
-    }
-    if (actions.staleMarked.match(action)) return update(state, action.payload.collections, markStale(action.payload.reason))
-    if (actions.refresh.match(action)) return update(state, refreshable, markStale('manual'))
-    if (actions.refreshWidget.match(action)) {
-      const { collection, key, at } = action.payload
+    }],
+    [actions.syncStarted.type, (state, action) => {
+      const { collections: names, reason } = (action as ReturnType<typeof actions.syncStarted>).payload
+      return update(state, names, (c) => ({ ...c, syncing: true }), { lastReason: reason })
+    }],
+    [actions.syncFailed.type, (state, action) => {
+      const { collections: names, error } = (action as ReturnType<typeof actions.syncFailed>).payload
+      return update(state, names, (c) => ({ ...c, syncing: false, error }), { lastError: error })
+    }],
+    [actions.staleMarked.type, (state, action) => {
+      const { collections: names, reason } = (action as ReturnType<typeof actions.staleMarked>).payload
+      return update(state, names, markStale(reason))
+    }],
+    [actions.refresh.type, (state) => update(state, refreshable, markStale('manual'))],
+    [actions.refreshWidget.type, (state, action) => {
+      const { collection, key, at } = (action as ReturnType<typeof actions.refreshWidget>).payload
       if (!refreshable.includes(collection) || state.entities.some((mark) => mark.collection === collection && mark.key === key)) return state
       return { ...state, entities: [...state.entities, { collection, key, reason: 'manual', at }] }
-    }
-    switch (action.type) {
-      case options.opened: {
-        if (options.unsyncedSocketCollections.length === 0) return state
-        const at = (action.payload as { at: number }).at
-        return update(state, options.unsyncedSocketCollections, (c) => ({ ...c, status: 'ready', syncedAt: at, staleReason: null }))
-      }
-      case options.offline:
-        return state.status === 'offline' ? state : { ...state, status: 'offline' }
-      case options.online: {
-        const status = statusOf(state, true)
-        return status === state.status ? state : { ...state, status }
-      }
-    }
-    return state
+    }],
+    [options.opened, (state, action) => {
+      if (options.unsyncedSocketCollections.length === 0) return state
+      const at = (action.payload as { at: number }).at
+      return update(state, options.unsyncedSocketCollections, (c) => ({ ...c, status: 'ready', syncedAt: at, staleReason: null }))
+    }],
+    [options.offline, (state) => (state.status === 'offline' ? state : { ...state, status: 'offline' })],
+    [options.online, (state) => {
+      const status = statusOf(state, true)
+      return status === state.status ? state : { ...state, status }
+    }],
+  ])
+
+  return function syncReducer(state: SyncState = initial, action: UnknownAction): SyncState {
+    const reduce = cases.get(action.type)
+    return reduce ? reduce(state, action) : state
   }
 }
