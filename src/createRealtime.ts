@@ -199,12 +199,15 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
       ? { actions: optimisticActions, mutations, mutationsByType, valueChecks, selectData, outbound, syncSucceeded: syncActions.syncSucceeded.type }
       : undefined
   const socketCollections = collectionNames.filter((name) => !loaders.has(name))
+  // Collections whose entities also arrive over the socket: a close may make them miss some.
+  const liveCollections = collectionNames.filter((name) => (options.collections?.[name]?.updates?.length ?? 0) > 0)
   const sync: SyncRuntime | undefined =
     collectionNames.length > 0
       ? {
           actions: syncActions,
           requestType: syncOptions.requestType,
           socketCollections,
+          liveCollections,
           loaders,
           parsers,
           entityParsers,

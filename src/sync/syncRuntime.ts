@@ -10,6 +10,8 @@ export interface SyncRuntime {
   requestType: string | undefined
   /** Collections without `load`: the SYNC over the socket covers them (all of them at once). */
   socketCollections: readonly string[]
+  /** Collections with update types: their entities arrive over the socket, so a close may make them miss changes. */
+  liveCollections: readonly string[]
   /** Collections with `load`, and their loaders. */
   loaders: ReadonlyMap<string, CollectionLoader>
   /** Parsers by update type (a SYNC reply's frames). */

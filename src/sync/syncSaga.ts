@@ -26,7 +26,8 @@ const afterThisTurn = () => Promise.resolve()
  * Brings every collection up to date and keeps it there (the schedule is {@link planSync}'s):
  *
  * - at start, every `load` collection; on every `opened`, the SYNC over the socket (`initial` the
- *   first time, `reconnect` after) and, after a reconnect, the loads again;
+ *   first time, `reconnect` after) and, after a reconnect, the loads of collections that also get
+ *   live updates (a close marks those stale);
  * - a seq gap (the tracker's report, or a SYNC reply that leaves one): a SYNC since the last seq;
  * - `refresh()` / `refreshWidget()`: a sync of every collection / of the entity's collection;
  * - periodic syncs while online and visible (`backgroundSync.SYNC_INTERVAL` when
@@ -157,11 +158,13 @@ export function* syncSaga(rt: ConnectionRuntime, sync: SyncRuntime, tracker: Seq
         // Let the ops the delivery saga replays on `opened` go out first.
         yield call(afterThisTurn)
       }
-      if (sessions > 1) for (const part of loads.values()) part.due = dueNow('reconnect')
+      // A `load` collection fed by live updates too may have missed some while the socket was down.
+      if (sessions > 1) for (const [name, part] of loads) if (sync.liveCollections.includes(name)) part.due = dueNow('reconnect')
     } else if (conn.closed.match(action)) {
       open = false
       tracker.hold()
-      yield stale(every, 'reconnect')
+      const live = every.filter((name) => sync.liveCollections.includes(name))
+      if (live.length > 0) yield stale(live, 'reconnect')
     } else if (actions.refresh.match(action)) {
       askAll('manual')
     } else if (actions.refreshWidget.match(action)) {

@@ -50,6 +50,30 @@ describe('load beside SYNC', () => {
     expect(t.lastSync().data).toEqual({ since: 1 })
   })
 
+  it('a load collection without update types does not depend on the socket: not stale on close, not reloaded on reopen', async () => {
+    const loads: string[] = []
+    const t = createSyncStore({
+      collections: {
+        widgets: { updates: ['WIDGET_UPDATE'] },
+        reports: { load: ({ reason }) => (loads.push(reason), [{ id: 'r-1', version: 1 }]) },
+      },
+    })
+    await vi.advanceTimersByTimeAsync(0)
+    await t.open()
+    await t.reply({ snapshot: true, seq: 1, messages: [] })
+    t.socket().serverClose()
+    await endOfTurn()
+    expect(t.collectionStatus('reports')).toBe('ready')
+    expect(t.collectionStatus('widgets')).toBe('stale')
+    await vi.advanceTimersByTimeAsync(1000)
+    await t.open()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(loads).toEqual(['initial'])
+    // It still follows the periodic sync.
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(loads).toEqual(['initial', 'interval'])
+  })
+
   it('every collection with load: no SYNC at all', async () => {
     const t = createSyncStore({ collections: { widgets: { updates: ['WIDGET_UPDATE'], load: () => [] } } })
     await vi.advanceTimersByTimeAsync(0)
