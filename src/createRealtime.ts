@@ -127,7 +127,8 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
   readonly saga: () => SagaIterator<void>
   /**
    * Every action creator of the package: the connection's (`connect`, `disconnect`, `send`, …),
-   * the optimistic ones (`confirm`, `rollback`, …) and one per declared mutation.
+   * the optimistic ones (`confirm`, `rollback`, …), the sync's (`refresh`, `refreshWidget`, …)
+   * and one per declared mutation.
    */
   readonly actions: ConnectionActions & OptimisticActions & SyncActions & MutationActionCreators<Mutations>
   readonly selectors: ConnectionSelectors & DataSelectors & SyncSelectors
