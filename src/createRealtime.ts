@@ -29,6 +29,13 @@ import { createJsonCodec } from './protocol/jsonCodec'
 import { createRealtimeMiddleware, type RequestAction } from './createRealtimeMiddleware'
 import { createRealtimeReducer, type RealtimeState } from './createRealtimeReducer'
 import { createRootSaga } from './createRootSaga'
+import { buildTagInvalidator } from './sync/buildTagInvalidator'
+import { compileSyncOptions } from './sync/compileSyncOptions'
+import { createSyncActions, type SyncActions } from './sync/syncActions'
+import { createSyncReducer } from './sync/createSyncReducer'
+import { createSyncSelectors, type SyncSelectors } from './sync/selectors'
+import type { SyncRuntime } from './sync/syncRuntime'
+import type { SyncOptions } from './sync/types'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import { consoleLogger, type Logger } from './world/logger'
 import { createOutboxActions, type OutboxActions } from './outbox/outboxActions'
@@ -105,6 +112,13 @@ export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', 
   storage?: StorageOption
   /** How the persisted outbox is namespaced and read back; see {@link OutboxOptions}. */
   outbox?: OutboxOptions
+  /**
+   * How collections are loaded and kept in sync over the socket: `{ type }` of the SYNC request,
+   * and `invalidate`, a bridge that invalidates RTK Query tags of entities that changed. `false`
+   * sends no SYNC at all (servers without it); collections with `load` still load.
+   * @default { type: 'SYNC' }
+   */
+  sync?: SyncOptions | false
 }
 
 /** Options of the persisted outbox (`createRealtime({ storage, outbox })`). */
@@ -150,10 +164,11 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
   readonly saga: () => SagaIterator<void>
   /**
    * Every action creator of the package: the connection's (`connect`, `disconnect`, `send`, …),
-   * the optimistic ones (`confirm`, `rollback`, …) and one per declared mutation.
+   * the optimistic ones (`confirm`, `rollback`, …), the sync's (`refresh`, `refreshWidget`, …)
+   * and one per declared mutation.
    */
-  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & MutationActionCreators<Mutations>
-  readonly selectors: ConnectionSelectors & DataSelectors
+  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & SyncActions & MutationActionCreators<Mutations>
+  readonly selectors: ConnectionSelectors & DataSelectors & SyncSelectors
   /**
    * Makes a request action. `await store.dispatch(realtime.request('ECHO', data))` resolves with
    * the reply envelope (the frame whose `replyTo` is this request's id) or rejects with a plain
@@ -191,7 +206,8 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const generateId = options.generateId ?? nanoid
   const now = () => timers.now()
 
-  const { names: collectionNames, parsers, valueChecks } = compileCollections(options.collections)
+  const { names: collectionNames, parsers, valueChecks, entityParsers, loaders } = compileCollections(options.collections)
+  const syncOptions = compileSyncOptions(options.sync)
   const mutations = compileMutations(reducerPath, options.mutations, collectionNames, values.updates.DEBOUNCE_DELAY)
   for (const type of parsers.keys()) {
     if (options.inbound && Object.hasOwn(options.inbound, type)) {
@@ -200,18 +216,22 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   }
   const optimisticActions = createOptimisticActions(reducerPath, now)
   const outboxActions = createOutboxActions(reducerPath, now)
+  const syncActions = createSyncActions(reducerPath, collectionNames, now)
   const actions = {
     ...slice.actions,
     ...optimisticActions,
     openOutbox: outboxActions.openOutbox,
     clearOutbox: outboxActions.clearOutbox,
+    ...syncActions,
     ...createMutationActions(mutations, generateId, now),
   } as Realtime<ReducerPath, Mutations>['actions']
   const selectData = (state: unknown) => (state as Record<string, RealtimeState>)[reducerPath]!
+  const selectCollections = (state: unknown) => selectData(state).collections
   const selectors = {
     ...createConnectionSelectors(reducerPath),
-    ...createEntitySelectors((state) => selectData(state).collections),
+    ...createEntitySelectors(selectCollections),
     ...createOpSelectors((state) => selectData(state).optimistic),
+    ...createSyncSelectors((state) => selectData(state).sync, selectCollections),
   }
   const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))
   const outbound = options.outbound ?? {}
@@ -220,6 +240,26 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
       ? {
           actions: optimisticActions, mutations, mutationsByType, valueChecks, selectData, outbound,
           hold: { isHeld: (state) => selectData(state).outbox.status === 'rehydrating', releasedBy: outboxActions.outboxRehydrated.type },
+          syncSucceeded: syncActions.syncSucceeded.type,
+        }
+      : undefined
+  const socketCollections = collectionNames.filter((name) => !loaders.has(name))
+  // Collections whose entities also arrive over the socket: a close may make them miss some.
+  const liveCollections = collectionNames.filter((name) => (options.collections?.[name]?.updates?.length ?? 0) > 0)
+  const sync: SyncRuntime | undefined =
+    collectionNames.length > 0
+      ? {
+          actions: syncActions,
+          requestType: syncOptions.requestType,
+          socketCollections,
+          liveCollections,
+          loaders,
+          parsers,
+          entityParsers,
+          selectCollections,
+          selectSync: (state) => selectData(state).sync,
+          selectPendingCount: (state) => selectData(state).optimistic.count,
+          generateId,
         }
       : undefined
 
@@ -236,7 +276,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     selectConnection: selectors.selectConnection,
     environmentListeners: options.environmentListeners ?? browserEnvironment,
   }
-  const saga = createRootSaga(runtime, { parsers, entitiesUpdated: optimisticActions.entitiesUpdated, ops })
+  const saga = createRootSaga(runtime, { parsers, entitiesUpdated: optimisticActions.entitiesUpdated, ops, sync })
 
   function request(type: string, data?: unknown, requestOptions: RequestOptions = {}): RequestAction {
     if (typeof type !== 'string' || type === '') {
@@ -280,11 +320,21 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     retry: { baseDelay: values.backgroundSync.RETRY_DELAY, maxDelay: values.backgroundSync.RETRY_MAX_DELAY, jitter: values.websocket.RECONNECT_JITTER },
     defaultStrategy: values.optimistic.CONFLICT_RESOLUTION,
     optimistic: values.features.ENABLE_OPTIMISTIC_UPDATES,
+    syncSucceeded: syncActions.syncSucceeded.type,
+  })
+  const syncReducer = createSyncReducer({
+    actions: syncActions,
+    collections: collectionNames,
+    unsyncedSocketCollections: syncOptions.requestType === undefined ? socketCollections : [],
+    opened: slice.actions.opened.type,
+    online: slice.actions.online.type,
+    offline: slice.actions.offline.type,
   })
   const reducer = createRealtimeReducer(
     withInboundCounter(slice.reducer, reducerPath),
     dataReducer,
     createOutboxReducer(outboxActions, resolved?.storage.name ?? null, namespace),
+    syncReducer,
   )
   const middleware = createRealtimeMiddleware({
     reducerPath,
@@ -292,7 +342,12 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
       buildMessageListeners(reducerPath, logger),
       buildRequestPromises(slice.actions),
       buildMutationGuard({ actions: optimisticActions, mutationsByType, selectData, maxPending: values.optimistic.MAX_PENDING, maxOutbox: values.backgroundSync.MAX_OUTBOX_SIZE, logger }),
-      ...(options.onConflict ? [buildConflictNotifier(optimisticActions, (state) => selectData(state).optimistic, options.onConflict, logger)] : []),
+      ...(options.onConflict
+        ? [buildConflictNotifier(optimisticActions, (state) => selectData(state).optimistic, options.onConflict, logger, [syncActions.syncSucceeded.type])]
+        : []),
+      ...(syncOptions.invalidate && collectionNames.length > 0
+        ? [buildTagInvalidator({ entitiesUpdated: optimisticActions.entitiesUpdated, syncSucceeded: syncActions.syncSucceeded }, selectCollections, syncOptions.invalidate, logger)]
+        : []),
     ],
     rootSaga: saga,
     runSaga: options.runSaga ?? true,

@@ -12,25 +12,33 @@ import { deliverySaga } from './optimistic/deliverySaga'
 import { createOpAnswerHandler } from './optimistic/opAnswerFrames'
 import type { OptimisticActions } from './optimistic/optimisticActions'
 import type { OpsRuntime } from './optimistic/opsRuntime'
+import { createSeqTracker } from './sync/createSeqTracker'
+import { syncSaga } from './sync/syncSaga'
+import type { SyncRuntime } from './sync/syncRuntime'
 
 /**
  * The root saga of one store: the environment, requests, the connection with the inbound links of
- * the parts above it (entity updates into the batcher, op answers), the batcher's flushes as
- * actions, and the delivery of ops. `store` is given when the package's middleware runs it.
+ * the parts above it (the seq tracker, entity updates into the batcher, op answers), the batcher's
+ * flushes as actions, the delivery of ops, and the sync. `store` is given when the package's
+ * middleware runs it.
  */
 export function createRootSaga(
   rt: ConnectionRuntime,
-  { parsers, entitiesUpdated, ops }: {
+  { parsers, entitiesUpdated, ops, sync }: {
     parsers: ReadonlyMap<string, UpdateParser>
     entitiesUpdated: OptimisticActions['entitiesUpdated']
     /** Absent when no collection is declared. */
     ops: OpsRuntime | undefined
+    /** Absent when no collection is declared. */
+    sync: SyncRuntime | undefined
   },
 ) {
   return function* saga(store?: StoreAccess): SagaIterator<void> {
     const port = createSocketPort()
     const inbox = createEntityUpdateInbox(rt, parsers)
-    const frameHandlers: FrameHandler[] = [inbox.handler]
+    const tracker = createSeqTracker()
+    // The seq tracker first: it sees every numbered frame and passes each on.
+    const frameHandlers: FrameHandler[] = sync?.requestType !== undefined && sync.socketCollections.length > 0 ? [tracker.handler, inbox.handler] : [inbox.handler]
     if (ops) frameHandlers.push(createOpAnswerHandler(rt, ops))
     const hooks = { frameHandlers, port, onSessionEnd: inbox.flush, ...(store ? { store } : {}) }
 
@@ -42,6 +50,8 @@ export function createRootSaga(
     }
     const tasks = [fork(environmentSaga, rt), fork(requestSaga, rt), fork(putBatches), fork(connectionSaga, rt, hooks)]
     if (ops) tasks.push(fork(deliverySaga, rt, ops, port))
+    // After the delivery saga: on `opened` the ops it replays go out before the SYNC.
+    if (sync) tasks.push(fork(syncSaga, rt, sync, tracker))
     yield all(tasks)
   }
 }

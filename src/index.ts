@@ -73,3 +73,21 @@ export type { OutboxState } from './outbox/outboxSlice'
 export type { OutboxActions, PersistedBase, SetAsideRecord } from './outbox/outboxActions'
 export type { MigrateRecord, PersistedOp, PersistedRecord } from './outbox/persistedRecord'
 export type { LockManagerLike } from './outbox/ownerLocks'
+export type { SyncActions } from './sync/syncActions'
+export type { SyncSelectors } from './sync/selectors'
+export type {
+  CollectionLoader,
+  CollectionSyncState,
+  DataStatus,
+  EntityChange,
+  EntitySyncMark,
+  LoadContext,
+  SnapshotRemoval,
+  StaleReason,
+  SyncInvalidateOptions,
+  SyncOptions,
+  SyncReason,
+  SyncResult,
+  SyncState,
+  SyncStatus,
+} from './sync/types'

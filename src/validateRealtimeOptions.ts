@@ -40,6 +40,8 @@ const checks: Record<keyof CreateRealtimeOptions<string>, [Check, string]> = {
       ((v as { onUpdate?: unknown }).onUpdate === undefined || isFunction((v as { onUpdate?: unknown }).onUpdate)),
     'an object { batch?: boolean, onUpdate?: (batch) => void }',
   ],
+  // Its fields are checked by compileSyncOptions, which names each of them.
+  sync: [(v) => v === false || (isObject(v) && !Array.isArray(v)), 'false or an object { type?, invalidate? }'],
 }
 
 function describe(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { Envelope } from '../protocol/envelope'
+import type { CollectionLoader } from '../sync/types'
 import { isPlainObject } from '../util/isPlainObject'
 import type { EntityUpdate } from './types'
 
@@ -32,6 +33,17 @@ export interface CollectionDefinition {
    * key (updates already have that shape); with a custom `parse`, anything but `undefined`.
    */
   validate?: (value: unknown, key: string) => boolean | string
+  /**
+   * Loads the whole collection from elsewhere (an HTTP endpoint, say), instead of the socket's
+   * SYNC: on the first load, after every reconnect, on the periodic sync and on `refresh()`. It
+   * resolves with every entity, each in the shape of an update's `data` (`{ id, version, ...entity }`
+   * with the default `parse`), read by `parse` and checked by `validate` like live updates; an
+   * entity the client holds that the result leaves out was deleted. A rejection (or no answer
+   * within `websocket.REQUEST_TIMEOUT`, when `signal` aborts) is a sync `error`, retried on the
+   * next `backgroundSync.SYNC_INTERVAL`.
+   * @default none: the collection is synced over the socket (`SYNC`)
+   */
+  load?: CollectionLoader
 }
 
 /** Collections by name. */
@@ -71,11 +83,17 @@ export function compileCollections(collections: CollectionDefinitions | undefine
   parsers: Map<string, UpdateParser>
   /** By collection: the check an ACK's value passes before it is trusted. */
   valueChecks: Map<string, ValueCheck>
+  /** By collection: its parser (the one of its update types), for entities that come from a `load`. */
+  entityParsers: Map<string, UpdateParser>
+  /** By collection: its `load`, for those that have one. */
+  loaders: Map<string, CollectionLoader>
 } {
   const names: string[] = []
   const parsers = new Map<string, UpdateParser>()
   const valueChecks = new Map<string, ValueCheck>()
-  if (collections === undefined) return { names, parsers, valueChecks }
+  const entityParsers = new Map<string, UpdateParser>()
+  const loaders = new Map<string, CollectionLoader>()
+  if (collections === undefined) return { names, parsers, valueChecks, entityParsers, loaders }
   if (collections === null || typeof collections !== 'object') {
     throw new TypeError('rtk-realtime: createRealtime({ collections }) must be an object of collection definitions by name')
   }
@@ -90,30 +108,34 @@ export function compileCollections(collections: CollectionDefinitions | undefine
     }
     if (def.parse !== undefined && typeof def.parse !== 'function') throw new TypeError(`${where}.parse must be a function`)
     if (def.validate !== undefined && typeof def.validate !== 'function') throw new TypeError(`${where}.validate must be a function (value, key) => boolean | string`)
+    if (def.load !== undefined && typeof def.load !== 'function') throw new TypeError(`${where}.load must be a function ({ collection, reason, signal }) => Promise<entity[]>`)
     const parse = def.parse ?? parseDefaultUpdate
     const check = valueCheck(name, def)
     valueChecks.set(name, check)
+    const parser: UpdateParser = (message) => {
+      let parsed: ParsedEntityUpdate | string
+      try {
+        parsed = parse(message.data, message)
+      } catch (thrown) {
+        return `collections.${name}.parse threw ${thrown instanceof Error ? thrown.message : String(thrown)}`
+      }
+      if (typeof parsed === 'string') return parsed
+      const refused = checkParsed(name, parsed, def.validate && !parsed.deleted ? check : undefined)
+      if (refused !== undefined) return refused
+      const update: EntityUpdate = { collection: name, key: parsed.key, version: parsed.version, value: parsed.deleted ? null : parsed.value }
+      if (parsed.deleted) update.deleted = true
+      if (parsed.opId !== undefined) update.opId = parsed.opId
+      return update
+    }
+    entityParsers.set(name, parser)
+    if (def.load) loaders.set(name, def.load)
     for (const type of updates) {
       if (parsers.has(type)) throw new TypeError(`${where}.updates: "${type}" already updates another collection`)
-      parsers.set(type, (message) => {
-        let parsed: ParsedEntityUpdate | string
-        try {
-          parsed = parse(message.data, message)
-        } catch (thrown) {
-          return `collections.${name}.parse threw ${thrown instanceof Error ? thrown.message : String(thrown)}`
-        }
-        if (typeof parsed === 'string') return parsed
-        const refused = checkParsed(name, parsed, def.validate && !parsed.deleted ? check : undefined)
-        if (refused !== undefined) return refused
-        const update: EntityUpdate = { collection: name, key: parsed.key, version: parsed.version, value: parsed.deleted ? null : parsed.value }
-        if (parsed.deleted) update.deleted = true
-        if (parsed.opId !== undefined) update.opId = parsed.opId
-        return update
-      })
+      parsers.set(type, parser)
     }
     names.push(name)
   }
-  return { names, parsers, valueChecks }
+  return { names, parsers, valueChecks, entityParsers, loaders }
 }
 
 // What a custom parse returns is checked like the default one's: a key and a usable version.

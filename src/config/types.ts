@@ -42,15 +42,27 @@ export interface OptimisticConfig {
   MAX_PENDING: number
   /** @default 'REMOTE_WINS' */
   CONFLICT_RESOLUTION: ConflictResolution
-  /** Interval of the state sync, in ms. @default 60000 */
+  /**
+   * While ops are pending, a SYNC runs at least this often (ms; from the last one), even with
+   * `features.ENABLE_BACKGROUND_SYNC` off, so an op ACKed without a value gets it; 0 turns it off.
+   * @default 60000
+   */
   SYNC_INTERVAL: number
 }
 
 /** Background sync settings (`config.backgroundSync`). */
 export interface BackgroundSyncConfig {
-  /** Interval of the background sync, in ms. @default 30000 */
+  /**
+   * Periodic sync (a SYNC, and each collection's `load`) while online and visible, in ms from the
+   * last attempt; also the wait before a failed sync is retried. 0 turns both off.
+   * @default 30000
+   */
   SYNC_INTERVAL: number
-  /** Interval of a widget refresh, in ms. @default 60000 */
+  /**
+   * A collection not synced successfully within this many ms is marked stale (reason `age`) and
+   * synced; 0 turns it off.
+   * @default 60000
+   */
   WIDGET_REFRESH: number
   /** Most ops held in the offline outbox. @default 100 */
   MAX_OUTBOX_SIZE: number
@@ -91,7 +103,11 @@ export interface FeatureFlags {
   ENABLE_WEBSOCKET: boolean
   /** @default true */
   ENABLE_OPTIMISTIC_UPDATES: boolean
-  /** @default true */
+  /**
+   * The periodic sync and staleness by age. Off, the initial load, the resyncs after a reconnect
+   * or a seq gap, `refresh()` and the sync for pending ops (`optimistic.SYNC_INTERVAL`) still run.
+   * @default true
+   */
   ENABLE_BACKGROUND_SYNC: boolean
 }
 

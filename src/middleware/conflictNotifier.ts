@@ -12,9 +12,11 @@ export const buildConflictNotifier = (
   optimisticOf: (state: unknown) => OptimisticState,
   onConflict: (conflict: Conflict) => void,
   logger: Logger,
+  /** Other actions that apply entity updates (a sync result). */
+  updateTypes: readonly string[] = [],
 ): MiddlewareHandlerBuilder => () => ({
   // Conflicts come from entity updates, and from the value of a late ACK or confirm.
-  types: [actions.entitiesUpdated.type, actions.opAcked.type, actions.confirm.type],
+  types: [actions.entitiesUpdated.type, actions.opAcked.type, actions.confirm.type, ...updateTypes],
   after(_action, api, stateBefore) {
     const before = optimisticOf(stateBefore).conflicts
     const after = optimisticOf(api.getState()).conflicts

@@ -12,7 +12,8 @@ export const buildRequestPromises = (actions: ConnectionActions): MiddlewareHand
   return {
     types: [actions.requestStarted.type, actions.requestSucceeded.type, actions.requestFailed.type],
     intercept(action) {
-      if (!actions.requestStarted.match(action)) return undefined
+      // The package's own requests (SYNC) are awaited by its sagas: a promise nobody holds would only reject unhandled.
+      if (!actions.requestStarted.match(action) || (action as { meta?: { realtimeInternal?: boolean } }).meta?.realtimeInternal) return undefined
       const { requestId } = action.payload
       return { result: new Promise<Envelope>((resolve, reject) => pending.set(requestId, { resolve, reject })), forward: true }
     },

@@ -11,6 +11,8 @@ import type { OutboxActions } from '../outbox/outboxActions'
 import { rehydrateOps } from './rehydrateOps'
 import { bucketValues } from '../util/buckets'
 import type { Op, RollbackReason } from './types'
+import { applySyncResult } from '../sync/applySyncResult'
+import type { SyncResult } from '../sync/types'
 
 export type { DataReducerOptions } from './dataContext'
 
@@ -48,12 +50,14 @@ function unloadOps(context: DataContext, tx: DataTransaction): void {
   }
 }
 
-function caseReducers(context: DataContext, actions: OptimisticActions, outbox: OutboxActions): Map<string, CaseReducer> {
+function caseReducers(context: DataContext, actions: OptimisticActions, outbox: OutboxActions, syncSucceeded: string | undefined): Map<string, CaseReducer> {
   return new Map<string, CaseReducer>(Object.entries({
     [actions.entitiesUpdated.type](tx, action) {
       const { updates, at } = (action as ReturnType<typeof actions.entitiesUpdated>).payload
       for (const update of updates) applyEntityUpdate(context, tx, update, at)
     },
+    // A SYNC reply or a `load` result: the same path as live updates, plus a snapshot's deletions.
+    ...(syncSucceeded ? { [syncSucceeded]: (tx: DataTransaction, action: UnknownAction) => applySyncResult(context, tx, action.payload as SyncResult) } : {}),
     [actions.opsSent.type](tx, action) {
       const { ops, at } = (action as ReturnType<typeof actions.opsSent>).payload
       for (const { opId } of ops) {
@@ -125,11 +129,11 @@ function caseReducers(context: DataContext, actions: OptimisticActions, outbox: 
  * applied to its confirmed value) holds because every write that changes what a lane contributes
  * goes through `writeLane`, which recomputes the view; status-only writes leave it as it is.
  */
-export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions; outboxActions: OutboxActions }) {
+export function createDataReducer(options: DataReducerOptions & { actions: OptimisticActions; outboxActions: OutboxActions; /** The sync's `syncSucceeded` type. */ syncSucceeded?: string }) {
   const { actions, mutationsByType } = options
   const context = createDataContext(options)
   const initial = initialDataState(options.collections)
-  const cases = caseReducers(context, actions, options.outboxActions)
+  const cases = caseReducers(context, actions, options.outboxActions, options.syncSucceeded)
 
   /** The state with every op unloaded: the root reducer calls it when another namespace's outbox is opened. */
   dataReducer.unloadOps = (state: DataState): DataState => {

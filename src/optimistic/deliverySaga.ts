@@ -28,7 +28,8 @@ function affectedLanes(ops: OpsRuntime, action: UnknownAction, state: unknown): 
   }
   // They name only the opId, and the op is gone from the index by now; resuming readies every lane.
   if (action.type === ops.hold.releasedBy) return null
-  if (actions.confirm.match(action) || actions.rollback.match(action) || actions.discard.match(action) || actions.resume.match(action)) return null
+  // A sync result is rare and may touch any lane.
+  if (actions.confirm.match(action) || actions.rollback.match(action) || actions.discard.match(action) || actions.resume.match(action) || action.type === ops.syncSucceeded) return null
   return undefined
 }
 
@@ -99,6 +100,7 @@ function* deliverThrough(rt: ConnectionRuntime, ops: OpsRuntime, outbound: Outbo
     actions.opAcked.type, actions.opNacked.type, actions.opTimedOut.type,
     actions.entitiesUpdated.type, actions.confirm.type, actions.rollback.type,
     actions.discard.type, actions.retryNow.type, actions.resume.type, ops.hold.releasedBy,
+    ...(ops.syncSucceeded ? [ops.syncSucceeded] : []),
   ])
   const isTrigger = (action: Action) => triggers.has(action.type)
   try {

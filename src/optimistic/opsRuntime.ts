@@ -21,4 +21,6 @@ export interface OpsRuntime {
    * the action type that ends the wait.
    */
   hold: { isHeld(rootState: unknown): boolean; releasedBy: string }
+  /** The sync's `syncSucceeded` type: a sync result confirms ops as live updates do. */
+  syncSucceeded?: string
 }

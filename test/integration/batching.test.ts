@@ -51,6 +51,8 @@ async function connected(config: NonNullable<Parameters<typeof createWidgetClien
   })
   await client.waitForStatus('open')
   await server.waitForClients(1)
+  // The initial SYNC is answered before the burst: its actions are no part of what is counted.
+  await until(() => client.realtime.selectors.selectCollectionStatus(client.store.getState(), 'widgets') === 'ready', 'the initial sync')
   return { server, client }
 }
 

@@ -3,6 +3,7 @@ import { replyTo, useServerFixture } from './support/serverFixture'
 import { startServer } from '../../examples/server/createServer'
 import type { TestClient } from '../../examples/server/testClient'
 import type { WireMessage } from '../../examples/server/types'
+import { createSyncHandler } from '../../examples/server/handlers'
 
 const { start, connect } = useServerFixture()
 const isUpdate = (m: WireMessage) => m.type === 'WIDGET_UPDATE'
@@ -421,13 +422,23 @@ describe('widget server: SYNC, GET_WIDGETS, seeding', () => {
     const client = await connect(server)
     server.touch('w-1', { value: 9 })
     server.deleteWidget('w-2')
-    expect(await client.request('SYNC', { since: 99 })).toMatchObject({
-      type: 'SYNC',
-      data: { snapshot: true, seq: 2, messages: [], widgets: [{ id: 'w-1', title: 'CPU', value: 9, version: 2 }] },
-    })
+    const snapshot = { snapshot: true, seq: 2, messages: [{ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'CPU', value: 9, version: 2 } }], widgets: [{ id: 'w-1', title: 'CPU', value: 9, version: 2 }] }
+    expect(await client.request('SYNC', { since: 99 })).toMatchObject({ type: 'SYNC', data: snapshot })
+    // since 0: the client knows nothing, a snapshot even though the log reaches back that far.
+    expect((await client.request('SYNC', { since: 0 })).data).toEqual(snapshot)
     // Within the log: the missed broadcasts, no snapshot.
     const since = (await client.request('SYNC', { since: 1 })).data as Record<string, unknown>
     expect(since).toEqual({ seq: 2, messages: [expect.objectContaining({ seq: 2, data: { id: 'w-2', version: 2, deleted: true } })] })
+  })
+
+  it('a server with its own broadcast type snapshots widgets as frames of that type', async () => {
+    const server = await start({
+      widgets: [{ id: 'w-1', value: 0 }],
+      entityBroadcastType: 'TILE',
+      requestHandlers: [['SYNC', createSyncHandler('TILE')]],
+    })
+    const client = await connect(server)
+    expect((await client.request('SYNC', { since: 0 })).data).toMatchObject({ snapshot: true, seq: 0, messages: [{ type: 'TILE', data: { id: 'w-1', value: 0, version: 1 } }] })
   })
 
   it('answers GET_WIDGETS with { widgets, seq }', async () => {

@@ -36,9 +36,17 @@ export class FakeWebSocket implements WebSocketLike {
     FakeWebSocket.instances.push(this)
   }
 
-  /** Parsed frames the client sent, heartbeat frames (PING/PONG) left out. */
+  /**
+   * Parsed frames the client sent, the package's own traffic left out: heartbeat frames (PING/PONG)
+   * and the sync's SYNC requests (sent on every open when collections are declared; see `syncRequests`).
+   */
   get sentMessages(): Array<{ type: string; id?: string; replyTo?: string; attempt?: number; data?: any }> {
-    return this.allSentMessages.filter((m) => m.type !== 'PING' && m.type !== 'PONG')
+    return this.allSentMessages.filter((m) => m.type !== 'PING' && m.type !== 'PONG' && m.type !== 'SYNC')
+  }
+
+  /** The SYNC requests the client sent, oldest first. */
+  get syncRequests(): Array<{ type: string; id: string; data: { since: number } }> {
+    return this.allSentMessages.filter((m) => m.type === 'SYNC') as Array<{ type: string; id: string; data: { since: number } }>
   }
 
   /** Every parsed frame the client sent, heartbeat included. */
