@@ -9,7 +9,7 @@ import { fanOut } from './blast'
 import { dispatchFrame, type DispatchDeps } from './dispatch'
 import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
-import { defaultRequestHandlers } from './handlers'
+import { createSyncHandler, defaultRequestHandlers } from './handlers'
 import { createServerState, stateData } from './serverState'
 import { createStaticHandler, sendText } from './staticFiles'
 import type { BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
@@ -67,10 +67,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     throw new Error('startServer({ state }): another server is still running on this state; await its stop() or kill() first')
   }
   const { answered, broadcasts, store } = data
-  const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...(options.requestHandlers ?? [])])
+  const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
+  // Snapshots are made of the same frames as the broadcasts.
+  const syncHandler: [string, RequestHandler][] = entityBroadcastType === DEFAULT_ENTITY_BROADCAST_TYPE ? [] : [['SYNC', createSyncHandler(entityBroadcastType)]]
+  const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...syncHandler, ...(options.requestHandlers ?? [])])
   const messageHandlers = new Map<string, MessageHandler>(options.messageHandlers ?? [])
   const entityMessages = new Map<string, EntityOpKind>(options.entityMessages ?? DEFAULT_ENTITY_MESSAGES)
-  const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
   let stopping: Promise<void> | null = null
   const waiters = new Set<{ n: number; resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>()
 

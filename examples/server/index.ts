@@ -4,7 +4,7 @@
  */
 export { startServer, BROADCAST_LOG_CAPACITY, ANSWERED_IDS_CAPACITY } from './createServer'
 export { DEFAULT_FAULTS, createFaults, applyFaultPatch } from './faults'
-export { defaultRequestHandlers, echoHandler, timeHandler, syncHandler, getWidgetsHandler } from './handlers'
+export { createSyncHandler, defaultRequestHandlers, echoHandler, timeHandler, syncHandler, getWidgetsHandler } from './handlers'
 export { WidgetStore, RESERVED_FIELDS, cleanFields, snapshotOf, type WidgetChange, type WidgetRecord } from './widgets'
 export { DEFAULT_ENTITY_MESSAGES, DEFAULT_ENTITY_BROADCAST_TYPE, applyEntityOp, changeBroadcastData, type EntityAck } from './entityMessages'
 export { OpRejection, answerOp, refusalOf, type OpOutcome } from './ops'

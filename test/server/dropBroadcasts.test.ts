@@ -11,21 +11,23 @@ describe('reference server: faults.dropBroadcasts (seq gaps)', () => {
     const server = await start({ widgets: [{ id: 'w-1', value: 0 }] })
     const a = await connect(server)
     const b = await connect(server)
+    expect(server.broadcast('HELLO', 0)).toBe(1)
     server.faults.dropBroadcasts = 2
-    expect(server.broadcast('HELLO', 1)).toBe(1)
+    expect(server.broadcast('HELLO', 1)).toBe(2)
     server.touch('w-1', { value: 2 }) // a widget change is a broadcast like any other
     expect(server.faults.dropBroadcasts).toBe(0)
-    expect(server.broadcast('HELLO', 3)).toBe(3)
+    expect(server.broadcast('HELLO', 3)).toBe(4)
 
     for (const client of [a, b]) {
       await client.request('ECHO', 'settle')
-      expect(seqs(client.messages)).toEqual([3])
+      expect(seqs(client.messages)).toEqual([1, 4])
     }
-    const sync = await a.request('SYNC', { since: 0 })
+    // A SYNC since the last seq the client saw before the gap returns the dropped ones (since 0 would ask for a snapshot).
+    const sync = await a.request('SYNC', { since: 1 })
     expect((sync.data as { messages: WireMessage[] }).messages.map((m) => [m.seq, m.type])).toEqual([
-      [1, 'HELLO'],
-      [2, 'WIDGET_UPDATE'],
-      [3, 'HELLO'],
+      [2, 'HELLO'],
+      [3, 'WIDGET_UPDATE'],
+      [4, 'HELLO'],
     ])
   })
 

@@ -89,19 +89,23 @@ describe('paused while hidden or offline', () => {
     expect(t.syncs()).toHaveLength(2)
   })
 
-  it('offline: status offline, nothing sent, not even a gap resync; online: resumes at once', async () => {
+  it('offline: status offline, the socket is given up and nothing is synced; online: a new socket resyncs at once', async () => {
     const t = await loadedStore({}, 5)
+    const before = t.socket()
     t.store.dispatch(t.realtime.actions.offline())
     expect(t.syncStatus()).toBe('offline')
-    await t.deliver(update('w-1', 3, { value: 3 }, 8))
+    // Going offline closes the socket (README "Offline"): nothing more arrives on it, no SYNC goes out.
+    expect(before.readyState).toBe(FakeWebSocket.CLOSED)
     await vi.advanceTimersByTimeAsync(100_000)
-    expect(t.syncs()).toHaveLength(1)
+    expect(FakeWebSocket.instances.flatMap((s) => s.syncRequests)).toHaveLength(1)
     t.store.dispatch(t.realtime.actions.online())
     await vi.advanceTimersByTimeAsync(0)
+    expect(t.socket()).not.toBe(before)
+    t.socket().acceptOpen()
+    await vi.advanceTimersByTimeAsync(0)
     expect(t.syncStatus()).toBe('syncing')
-    expect(t.syncs()).toHaveLength(2)
-    expect(t.lastSync().data).toEqual({ since: 5 })
-    expect(t.sync().lastReason).toBe('seq_gap')
+    expect(t.socket().syncRequests.map((m) => m.data)).toEqual([{ since: 5 }])
+    expect(t.sync().lastReason).toBe('reconnect')
   })
 })
 
