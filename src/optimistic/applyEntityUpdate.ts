@@ -97,7 +97,9 @@ function resolveConflict(context: DataContext, tx: DataTransaction, { record, ne
     remoteChanged,
     apply: context.apply,
   })
-  context.writeLane(tx, collection, key, outcome.lane, next)
+  // An op still in its debounce window was no contender: whatever the strategy did, it stands on the new version.
+  const lane = outcome.lane.map((op) => (op.baseVersion < remoteVersion && stillDebouncing(op, at) ? { ...op, baseVersion: remoteVersion } : op))
+  context.writeLane(tx, collection, key, lane, next)
   for (const { op, message } of outcome.dropped) {
     context.recordRollback(tx, op, { code: 'conflict', message: `rtk-realtime: ${collection}/${key} ${message}` }, at)
   }

@@ -3,12 +3,12 @@ import type { RealtimeState } from '../createRealtimeReducer'
 import type { CompiledMutation } from '../optimistic/defineMutations'
 import { opById } from '../optimistic/opLookup'
 import type { Op } from '../optimistic/types'
-import { bucketGet } from '../util/buckets'
+import { bucketGet, bucketValues } from '../util/buckets'
 import type { Logger } from '../world/logger'
 import { lanesDiff } from './lanesDiff'
 import type { OutboxActions, PersistedBase, SetAsideRecord } from './outboxActions'
 import { createOwnerLocks, type LockManagerLike } from './ownerLocks'
-import { decodeRecord, persistedOpOf, RECORD_VERSION, type MigrateRecord, type PersistedRecord } from './persistedRecord'
+import { decodeRecord, isPersisted, persistedOpOf, RECORD_VERSION, type MigrateRecord, type PersistedRecord } from './persistedRecord'
 import { classifyStorageError, type StorageOperation } from './storage/classifyStorageError'
 import type { OutboxStorage, StoredEntry } from './storage/OutboxStorage'
 import { createWriteQueue } from './writeQueue'
@@ -100,6 +100,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
 
   function remove(namespace: string, opId: string): void {
     orders.delete(opId)
+    // A failed delete is done again once storage works (failed() puts it back in `unsaved`).
     unsaved.delete(opId)
     queue.run(opId, opId, () => storage.delete(space(namespace), opId))
   }
@@ -110,20 +111,28 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
     if (namespace === null) return
     for (const opId of [...unsaved]) {
       const op = opById(state.optimistic, opId)
-      if (op) put(namespace, op, state)
-      else unsaved.delete(opId)
+      // Still pending: write it; gone meanwhile (or its delete failed): make sure its record is gone.
+      if (op && isPersisted(op)) put(namespace, op, state)
+      else remove(namespace, opId)
     }
   }
 
   const skip = new Set<string>([actions.openOutbox.type, actions.clearOutbox.type, actions.outboxRehydrated.type])
   listener.startListening({
-    predicate: (action, current, previous) =>
-      selectState(current).optimistic.lanes !== selectState(previous).optimistic.lanes && !skip.has(action.type),
+    predicate: (action, current, previous) => {
+      if (skip.has(action.type)) return false
+      const now = selectState(current)
+      const was = selectState(previous)
+      // The lanes changed, or an entity under pending ops may have (its stored base follows it).
+      return now.optimistic.lanes !== was.optimistic.lanes || (now.optimistic.count > 0 && now.collections !== was.collections)
+    },
     effect(_action, api) {
       const state = selectState(api.getState())
       const namespace = state.outbox.namespace
       if (state.outbox.status === 'off' || namespace === null) return
-      const { put: puts, remove: removes } = lanesDiff(selectState(api.getOriginalState()).optimistic.lanes, state.optimistic.lanes)
+      const before = selectState(api.getOriginalState())
+      const { put: puts, remove: removes } = lanesDiff(before.optimistic.lanes, state.optimistic.lanes)
+      if (before.collections !== state.collections) puts.push(...movedBases(before, state, puts))
       for (const op of puts) put(namespace, op, state)
       for (const opId of removes) remove(namespace, opId)
     },
@@ -184,11 +193,23 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       found.push(decoded)
     }
     found.sort((a, b) => a.order - b.order)
+    const readIds = new Set<string>()
     for (const { op, base, order } of found) {
       orders.set(op.opId, order)
+      readIds.add(op.opId)
       nextOrder = Math.max(nextOrder, order + 1)
       result.ops.push(op)
       if (base) result.bases.push(base)
+    }
+    // Ops made while the outbox was read back are younger than every op read: numbered after them.
+    const younger = [...orders].filter(([opId, order]) => !readIds.has(opId) && order < nextOrder).sort((a, b) => a[1] - b[1])
+    if (younger.length > 0) {
+      const state = selectState(getState())
+      for (const [opId] of younger) {
+        orders.set(opId, nextOrder++)
+        const op = opById(state.optimistic, opId)
+        if (op && isPersisted(op)) put(namespace, op, state)
+      }
     }
     // Taken over: from now on written as this page's (only owner locks tell pages apart).
     if (options.locks) {
@@ -234,6 +255,26 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       api.dispatch(actions.openOutbox(namespace))
     },
   }
+}
+
+/**
+ * The persisted ops (not already being written) whose entity's confirmed value moved under them:
+ * their records carry that value as their base, so they are written again. Bounded by the pending
+ * ops (`MAX_PENDING`), and only when the collections changed.
+ */
+function movedBases(before: RealtimeState, after: RealtimeState, writing: readonly Op[]): Op[] {
+  const moved: Op[] = []
+  for (const lane of bucketValues(after.optimistic.lanes)) {
+    const { collection, key } = lane[0]!
+    const was = before.collections[collection]?.entities
+    const now = after.collections[collection]?.entities
+    if (!was || !now || was === now) continue
+    const a = bucketGet(was, key)
+    const b = bucketGet(now, key)
+    if (a === b || (a?.confirmed === b?.confirmed && a?.version === b?.version)) continue
+    for (const op of lane) if (isPersisted(op) && !writing.includes(op)) moved.push(op)
+  }
+  return moved
 }
 
 // The confirmed entity the op stands on: a reload shows the same view before the server answers.
