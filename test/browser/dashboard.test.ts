@@ -320,7 +320,7 @@ describe.skipIf(!hasChromium)(
         server.seedWidgets(demoWidgets(DEMO_WIDGET_IDS, seededRandom(7)))
         seeded = new Map(server.widgets().map((w) => [w.id, { title: w.title as string, value: w.value as number, version: w.version }]))
         await openDashboard()
-        // The page asks for the widgets (GET_WIDGETS) every time its socket opens.
+        // The package loads the widgets (a SYNC snapshot) when the socket opens.
         await waitForCount(page, '[data-testid^="widget-w-"]', DEMO_WIDGET_IDS.length)
       })
 

@@ -147,8 +147,8 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
 })
 
 /**
- * The widgets of the realtime layer's `widgets` collection: server broadcasts, the snapshot taken
- * on every open, and this page's own optimistic edits, all in one view per widget.
+ * The widgets of the realtime layer's `widgets` collection: what the package's syncs loaded,
+ * server broadcasts, and this page's own optimistic edits, all in one view per widget.
  */
 export function WidgetGrid() {
   const views = useAppSelector(selectWidgetViews)
