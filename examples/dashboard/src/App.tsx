@@ -32,7 +32,7 @@ export function App() {
           <div>
             <h1>Realtime dashboard</h1>
             <p className="brand__sub">
-              <code>rtk-realtime</code> on Redux Toolkit · one socket, owned by the store
+              <code>rtk-realtime</code> on Redux Toolkit · one socket, owned by the store · user <code data-testid="user">{settings.user}</code>
             </p>
           </div>
         </div>
@@ -49,7 +49,7 @@ export function App() {
       <main className="layout">
         <div className="layout__main">
           <WidgetGrid />
-          {/* Pending ops (the outbox), conflicts and rollbacks: see components/SyncPanels.tsx. */}
+          {/* The outbox (persisted), conflicts and rollbacks: see components/SyncPanels.tsx. */}
           <SyncPanels />
         </div>
         <aside className="layout__side">

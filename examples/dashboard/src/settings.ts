@@ -14,8 +14,11 @@
  *                           on a widget with pending edits (REMOTE_WINS, the default: the edits are
  *                           rolled back; LOCAL_WINS: they stay on top of the server's change;
  *                           MERGE: field by field, the server keeps the fields it changed)
+ *   ?user=alice             the demo user: the persisted outbox's namespace (`outbox.namespace`),
+ *                           so two tabs of `alice` share one outbox and a tab of `bob` has its own
+ *                           (default `demo`; letters, digits, `-` and `_`, at most 40)
  *
- * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000&conflict=MERGE
+ * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000&conflict=MERGE&user=alice
  *
  * The conflict strategy is part of the config, which `createRealtime` fixes when the store is
  * created: the page's strategy selector therefore reloads the page with a new `?conflict=`.
@@ -48,6 +51,11 @@ export const CONFLICT_STRATEGIES: readonly ConflictResolution[] = ['REMOTE_WINS'
 /** The package's default strategy, used without `?conflict=`. */
 export const DEFAULT_CONFLICT_STRATEGY: ConflictResolution = 'REMOTE_WINS'
 
+/** The demo user without `?user=`. */
+export const DEFAULT_USER = 'demo'
+
+const USER_PATTERN = /^[A-Za-z0-9_-]{1,40}$/
+
 /** The dashboard's settings. */
 export interface DashboardSettings {
   /** Socket URL override from `?ws=`, or null for the page's own host. */
@@ -58,6 +66,8 @@ export interface DashboardSettings {
   optimistic: Partial<OptimisticConfig>
   /** The conflict strategy in force (from `?conflict=`, else the default). */
   conflict: ConflictResolution
+  /** The demo user (`?user=`, else {@link DEFAULT_USER}): the persisted outbox's namespace. */
+  user: string
   /** Query parameters that were ignored, with why. */
   ignored: string[]
 }
@@ -99,7 +109,13 @@ export function readSettings(search: string): DashboardSettings {
       ignored.push(`?conflict=${rawConflict} (expected ${CONFLICT_STRATEGIES.join(', ')})`)
     }
   }
-  return { url, websocket, optimistic, conflict, ignored }
+  let user = DEFAULT_USER
+  const rawUser = params.get('user')
+  if (rawUser !== null) {
+    if (USER_PATTERN.test(rawUser)) user = rawUser
+    else ignored.push(`?user=${rawUser} (expected 1 to 40 letters, digits, - or _)`)
+  }
+  return { url, websocket, optimistic, conflict, user, ignored }
 }
 
 /** The query string `search` with `?conflict=` set to `strategy` (the other parameters kept). */

@@ -5,7 +5,9 @@
  *
  * The package does the loading: a SYNC on every open (a snapshot the first time, what was missed
  * after a reconnect), on `refresh()` / `refreshWidget(id)` and periodically (README, "Initial load
- * and background sync").
+ * and background sync"). The ops not yet confirmed are persisted in IndexedDB under the demo
+ * user's namespace (`?user=`, README "The persisted outbox"): they survive a reload, and two tabs
+ * of one user share them without delivering an op twice.
  */
 import { configureStore, createListenerMiddleware } from '@reduxjs/toolkit'
 import { useDispatch, useSelector } from 'react-redux'
@@ -14,7 +16,7 @@ import { defaultSocketUrl, readSettings } from './settings'
 import { createSparklinesSlice } from './sparklinesSlice'
 import { collections, mutations } from './widgets'
 
-/** Query-string overrides (see ./settings.ts): `?reconnectDelay=50&heartbeat=1000&conflict=MERGE`. */
+/** Query-string overrides (see ./settings.ts): `?reconnectDelay=50&heartbeat=1000&conflict=MERGE&user=alice`. */
 export const settings = readSettings(window.location.search)
 
 export const realtime = createRealtime({
@@ -24,6 +26,9 @@ export const realtime = createRealtime({
   mutations,
   // The conflict strategy is config, fixed here: the page's selector reloads with `?conflict=`.
   config: { websocket: settings.websocket, optimistic: settings.optimistic },
+  // Every op not yet confirmed, one IndexedDB record each, per demo user.
+  storage: 'indexeddb',
+  outbox: { namespace: settings.user },
 })
 
 /** RTK's listener middleware: `useWebSocket().subscribe` and `onMessage` register through it. */
