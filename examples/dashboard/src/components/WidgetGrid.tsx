@@ -13,6 +13,14 @@ function level(value: number): 'low' | 'mid' | 'high' {
 /** Every widget's view (confirmed value with its pending ops applied), by id; the same object while nothing changed. */
 const selectWidgetViews = (state: RootState) => realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget>
 
+/** Why widget `id` is stale: its own refresh mark, else its collection's reason; null when it is not. */
+function staleReasonOf(state: RootState, id: string): string | null {
+  const sync = realtime.selectors.selectSync(state)
+  const mark = sync.entities.find((m) => m.collection === WIDGETS && m.key === id)
+  if (mark) return mark.reason
+  return sync.collections[WIDGETS]?.staleReason ?? null
+}
+
 /** The title, as a button that turns into a text field (Enter or leaving it renames; Escape cancels). */
 function InlineTitle({ widget }: { widget: Widget }) {
   const { actions } = realtime
@@ -75,6 +83,9 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
   const id = widget.id
   const version = useAppSelector((state) => selectors.selectEntityRecord(state, WIDGETS, id)?.version ?? 0)
   const pending = useAppSelector((state) => selectors.selectHasPendingOps(state, WIDGETS, id))
+  // 'ready', or 'stale' (a refresh of it is due or running, or its collection may have missed updates).
+  const status = useAppSelector((state) => selectors.selectEntityStatus(state, WIDGETS, id))
+  const staleReason = useAppSelector((state) => staleReasonOf(state, id))
   const series = useAppSelector((state) => state.sparklines[id]?.values ?? EMPTY_SERIES)
 
   const previous = series.at(-1) === widget.value ? series.at(-2) : series.at(-1)
@@ -88,10 +99,16 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
       data-testid={`widget-${id}`}
       data-version={version}
       data-pending={pending ? 'true' : 'false'}
+      data-status={status}
     >
       <header className="widget__header">
         <h3 className="widget__id">{id}</h3>
         <span className="widget__meta">
+          {status === 'stale' ? (
+            <span className="pill pill--stale" data-testid={`widget-stale-${id}`} title={`May be out of date (${staleReason ?? 'stale'}): a sync is due`}>
+              stale
+            </span>
+          ) : null}
           {pending ? (
             <span className="pill pill--pending" data-testid={`widget-pending-${id}`} title="Changed here; waiting for the server’s ACK">
               pending
@@ -100,6 +117,16 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
           <span className="widget__version" data-testid={`widget-version-${id}`} title="The server’s version of this widget">
             v{version}
           </span>
+          <button
+            type="button"
+            className="icon-button icon-button--small"
+            data-testid={`widget-refresh-${id}`}
+            aria-label={`Refresh ${id}`}
+            title="Refresh: marked stale until its collection is synced again (refreshWidget)"
+            onClick={() => dispatch(actions.refreshWidget(id, WIDGETS))}
+          >
+            ↻
+          </button>
         </span>
       </header>
       <InlineTitle widget={widget} />
@@ -148,23 +175,42 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
 
 /**
  * The widgets of the realtime layer's `widgets` collection: what the package's syncs loaded,
- * server broadcasts, and this page's own optimistic edits, all in one view per widget.
+ * server broadcasts, and this page's own optimistic edits, all in one view per widget. "Refresh
+ * all" is `refresh()`: every collection is stale until its sync succeeds.
  */
 export function WidgetGrid() {
+  const dispatch = useAppDispatch()
   const views = useAppSelector(selectWidgetViews)
-  const widgets = useMemo(() => Object.values(views).sort((a, b) => compareIds(a.id, b.id)), [views])
+  const collection = useAppSelector((state) => realtime.selectors.selectCollectionStatus(state, WIDGETS))
+  const widgets = useMemo(() => Object.values(views).filter(Boolean).sort((a, b) => compareIds(a.id, b.id)), [views])
   return (
-    <section className="card card--widgets" aria-labelledby="widgets-title">
+    <section className="card card--widgets" aria-labelledby="widgets-title" data-testid="widgets" data-status={collection}>
       <header className="card__header">
         <h2 id="widgets-title">Live widgets</h2>
         <span className="card__meta">
-          collection <code>widgets</code> · edits are optimistic
+          collection <code>widgets</code> · <span data-testid="widgets-status">{collection}</span> · edits are optimistic
         </span>
+        <button
+          type="button"
+          className="button button--small"
+          id="refresh-all"
+          data-testid="refresh-all"
+          title="Sync every collection now (refresh); each is stale until its sync succeeds"
+          onClick={() => dispatch(realtime.actions.refresh())}
+        >
+          ↻ Refresh all
+        </button>
       </header>
       {widgets.length === 0 ? (
-        <p className="empty" id="widgets-empty" data-testid="widgets-empty">
-          Waiting for <code>WIDGET_UPDATE</code> broadcasts. Start the server with <code>--demo</code> to see widgets move.
-        </p>
+        collection === 'loading' ? (
+          <p className="empty" id="widgets-loading" data-testid="widgets-loading">
+            Loading the widgets (the first SYNC runs when the socket opens)…
+          </p>
+        ) : (
+          <p className="empty" id="widgets-empty" data-testid="widgets-empty">
+            The server has no widgets. Start it with <code>--demo</code> to see widgets move.
+          </p>
+        )
       ) : (
         <div className="widget-grid" id="widget-grid" data-testid="widget-grid">
           {widgets.map((widget) => (
