@@ -39,7 +39,7 @@ export const realtime = createRealtime({
   collections,
   mutations,
   // The conflict strategy is config, fixed here: the page's selector reloads with `?conflict=`.
-  config: { websocket: startsOffline ? { ...settings.websocket, AUTO_CONNECT: false } : settings.websocket, optimistic: settings.optimistic },
+  config: { websocket: startsOffline ? { ...settings.websocket, AUTO_CONNECT: false } : settings.websocket, optimistic: settings.optimistic, updates: settings.updates },
   // Every op not yet confirmed, one IndexedDB record each, per demo user.
   storage: 'indexeddb',
   outbox: { namespace: settings.user },
