@@ -18,6 +18,8 @@
  *   asserts through the server (`appliedCount(opId)`, every delivery in `received`, sockets
  *   accepted from its log) and through what the other pages show. Op ids are read from the
  *   page's outbox panel; what IndexedDB holds, from the panel's read of it.
+ * - "two people on one widget" runs the demo's ticker with its defaults (as `npm run demo` does)
+ *   while two people edit one widget at once.
  * - Every wait is for a condition (a selector, a text, a server count), never for a time.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -25,7 +27,7 @@ import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startServer } from '../../examples/server/createServer'
-import { DEMO_WIDGET_IDS, demoWidgets } from '../../examples/server/demo'
+import { DEMO_WIDGET_IDS, demoWidgets, startDemoTicker } from '../../examples/server/demo'
 import { DEFAULT_FAULTS } from '../../examples/server/faults'
 import type { ReferenceServer } from '../../examples/server/types'
 
@@ -894,6 +896,98 @@ describe.skipIf(!hasChromium)(
         await waitForText(page, 'widget-value-w-5', '3.5')
         expect(await page.getAttribute('[data-testid="widget-w-5"]', 'data-version')).toBe(String(version))
         expect(syncRequests()).toBe(syncs + 2)
+      })
+    })
+
+    describe('two people on one widget', () => {
+      /** The ops of this test on widget `id` the server received, by opId (replays folded). */
+      const opIdsFor = (id: string) => [
+        ...new Set(server.received.filter((m) => m.type === 'WIDGET_UPDATE' && (m.data as { id?: unknown } | undefined)?.id === id).map((m) => m.id!)),
+      ]
+
+      /** Every rollback record `p` shows for widget `id`, as `{ reason, appliedAfterAll }`. */
+      const rollbacksOn = (p: Page, id: string) =>
+        p.$$eval(`[data-testid="rollback"][data-key="${id}"]`, (rows) =>
+          rows.map((row) => ({ reason: row.getAttribute('data-reason'), appliedAfterAll: row.getAttribute('data-applied-after-all') === 'true' })),
+        )
+
+      beforeEach(() => {
+        Object.assign(server.faults, DEFAULT_FAULTS)
+        server.received.length = 0
+        server.seedWidgets(demoWidgets(DEMO_WIDGET_IDS, seededRandom(23)))
+      })
+
+      afterEach(() => {
+        server.seedWidgets([])
+      })
+
+      it('with the demo’s defaults (the ticker moving every widget every second, REMOTE_WINS), two edits at once are both applied, the ticker leaves the widget alone, and both pages end on the same value', async () => {
+        // What `npm run demo` runs: startDemoTicker(server) with its defaults (1 s, 5 s edit grace).
+        const ticker = startDemoTicker(server)
+        try {
+          const bob = await newPerson()
+          await open(page, `${QUERY}&user=alice`)
+          await open(bob, `${QUERY}&user=bob`)
+          const start = server.widget('w-1')!.version
+          await until('the ticker to move w-1', () => server.widget('w-1')!.version > start, 5_000)
+
+          // Alice and Bob set w-1 at the same moment.
+          await Promise.all([page.locator('[data-testid="widget-slider-w-1"]').fill('20'), bob.locator('[data-testid="widget-slider-w-1"]').fill('80')])
+          await until('both edits to reach the server', () => opIdsFor('w-1').length === 2)
+          const ops = opIdsFor('w-1')
+          await until('both edits to be applied', () => ops.every((opId) => server.appliedCount(opId) === 1))
+          const after = server.widget('w-1')!
+          // Whoever came second wins; the ticker did not overwrite either of them.
+          expect([20, 80]).toContain(after.value)
+
+          // Two more ticker rounds: the other widgets move, w-1 (edited less than 5 s ago) does not.
+          const w2 = server.widget('w-2')!.version
+          await until('two more ticker rounds', () => server.widget('w-2')!.version >= w2 + 2, 5_000)
+          expect(server.widget('w-1')).toMatchObject({ value: after.value, version: after.version })
+
+          for (const p of [page, bob]) {
+            await p.waitForSelector('[data-testid="widget-w-1"][data-pending="false"]')
+            await waitForText(p, 'widget-value-w-1', String(after.value))
+            expect(await p.getAttribute('[data-testid="widget-w-1"]', 'data-version')).toBe(String(after.version))
+            // No edit was lost: a rollback, if any, is one the server applied after all.
+            for (const rollback of await rollbacksOn(p, 'w-1')) expect(rollback).toEqual({ reason: 'conflict', appliedAfterAll: true })
+          }
+          expect(ops.map((opId) => server.appliedCount(opId))).toEqual([1, 1])
+        } finally {
+          ticker.stop()
+        }
+      }, 40_000)
+
+      it('a server change while an edit is still in its debounce window is no conflict: the edit goes out on the new version and wins', async () => {
+        // A long window (?debounce=3000), so the other person's change lands inside it for sure.
+        const bob = await newPerson()
+        await open(page, `${QUERY}&user=alice&debounce=3000`)
+        await open(bob, `${QUERY}&user=bob`)
+        const before = server.widget('w-2')!
+
+        // Bob is typing a new title for w-2...
+        await bob.click('[data-testid="widget-title-w-2"]')
+        await bob.fill('[data-testid="widget-title-input-w-2"]', 'Renamed by Bob')
+        // ...Alice moves its slider, and Bob presses Enter while Alice's edit waits out its window.
+        await page.locator('[data-testid="widget-slider-w-2"]').fill('33')
+        await bob.press('[data-testid="widget-title-input-w-2"]', 'Enter')
+        const opId = await opIdOn(page, 'w-2')
+        await waitForText(page, 'widget-title-w-2', 'Renamed by Bob')
+        expect(deliveriesOf(opId)).toHaveLength(0)
+        // Alice's edit is still shown, still pending, and nothing was rolled back or called a conflict.
+        expect(await page.textContent('[data-testid="widget-value-w-2"]')).toBe('33')
+        expect(await page.getAttribute('[data-testid="widget-w-2"]', 'data-pending')).toBe('true')
+
+        await page.waitForSelector('[data-testid="widget-w-2"][data-pending="false"]')
+        expect(server.appliedCount(opId)).toBe(1)
+        expect(deliveriesOf(opId)[0]!.data).toMatchObject({ value: 33, baseVersion: before.version + 1 })
+        expect(server.widget('w-2')).toMatchObject({ value: 33, title: 'Renamed by Bob', version: before.version + 2 })
+        for (const p of [page, bob]) {
+          await waitForText(p, 'widget-value-w-2', '33')
+          await waitForText(p, 'widget-title-w-2', 'Renamed by Bob')
+          expect(await p.getAttribute('[data-testid="conflicts"]', 'data-count')).toBe('0')
+          expect(await p.getAttribute('[data-testid="rollbacks"]', 'data-count')).toBe('0')
+        }
       })
     })
   },
