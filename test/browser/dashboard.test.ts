@@ -663,12 +663,13 @@ describe.skipIf(!hasChromium)(
         expect(await page.textContent('[data-testid="latency"]')).toMatch(/^was [\d.]+ (ms|s)$/)
         expect(await page.getAttribute('[data-testid="latency"]', 'data-fresh')).toBe('false')
 
-        // Two edits while offline: shown at once, queued, persisted; nothing reaches the server.
-        await page.click('[data-testid="widget-inc-w-1"]')
+        // Edits while offline: shown at once, queued, persisted; nothing reaches the server. Three
+        // clicks on + fold into one queued op (updateWidget is `compact`): one op per widget.
+        for (let i = 0; i < 3; i++) await page.click('[data-testid="widget-inc-w-1"]')
         await page.click('[data-testid="widget-title-w-2"]')
         await page.fill('[data-testid="widget-title-input-w-2"]', 'Offline rename')
         await page.press('[data-testid="widget-title-input-w-2"]', 'Enter')
-        expect(await page.textContent('[data-testid="widget-value-w-1"]')).toBe(String(before.w1.value + 1))
+        expect(await page.textContent('[data-testid="widget-value-w-1"]')).toBe(String(before.w1.value + 3))
         expect(await page.textContent('[data-testid="widget-title-w-2"]')).toBe('Offline rename')
         await waitForText(page, 'sync-status', 'offline · 2 queued')
         const op1 = await opIdOn(page, 'w-1')
@@ -710,7 +711,7 @@ describe.skipIf(!hasChromium)(
         expect(server.appliedCount(op2)).toBe(1)
         expect(deliveriesOf(op1)).toHaveLength(1)
         expect(deliveriesOf(op2)).toHaveLength(1)
-        expect(server.widget('w-1')).toMatchObject({ value: before.w1.value + 1 })
+        expect(server.widget('w-1')).toMatchObject({ value: before.w1.value + 3, version: before.w1.version + 1 })
         expect(server.widget('w-2')).toMatchObject({ title: 'Offline rename' })
         expect(connections).toBe(connectionsOffline + 1)
         await page.waitForSelector('[data-testid="sync-badge"][data-state="synced"]')

@@ -65,20 +65,24 @@ export const mutations = {
    * call changes the view but calls within the window fold into one op, so one op per window goes
    * out. It suits a "set" (the last value wins), never an increment. An op still in its window is
    * being made, not sent: a server change meanwhile (another user, the demo ticker) is no conflict,
-   * the edit stays on top of it and goes out against the new version.
+   * the edit stays on top of it and goes out against the new version. `compact: true`: while
+   * offline (or behind an op on the wire), further edits fold into the queued op, so an offline
+   * session replays one op per widget.
    */
   updateWidget: {
     collection: WIDGETS,
     message: 'WIDGET_UPDATE',
     debounce: true,
+    compact: true,
     apply: (widget: Widget | null, { value }: { id: string; value: number }) => {
       if (widget) widget.value = value
     },
   },
-  /** Sets the title (the inline rename). */
+  /** Sets the title (the inline rename); renames queued and never sent fold into one (`compact`). */
   renameWidget: {
     collection: WIDGETS,
     message: 'WIDGET_UPDATE',
+    compact: true,
     apply: (widget: Widget | null, { title }: { id: string; title: string }) => {
       if (widget) widget.title = title
     },
