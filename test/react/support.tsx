@@ -1,4 +1,4 @@
-import { StrictMode, type ReactNode } from 'react'
+import { StrictMode, useRef, type ReactNode } from 'react'
 import { act } from '@testing-library/react'
 import { vi } from 'vitest'
 import { Provider } from 'react-redux'
@@ -81,5 +81,14 @@ export function quietly<T>(fn: () => T): T {
     return fn()
   } finally {
     window.removeEventListener('error', quiet)
+  }
+}
+
+/** Wraps a hook so that it also reports how many times its component rendered. */
+export function counted<T>(hook: () => T): () => { value: T; renders: number } {
+  return () => {
+    const renders = useRef(0)
+    renders.current += 1
+    return { value: hook(), renders: renders.current }
   }
 }

@@ -1,11 +1,10 @@
 // @vitest-environment jsdom
-import { useRef } from 'react'
 import { cleanup, renderHook } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { usePendingOps } from '../../src/react'
 import { FakeWebSocket } from '../support/fakeWebSocket'
 import { widgetOptions } from '../support/widgets'
-import { quietly, setupHooks, snapshot, stopStores } from './support'
+import { counted, quietly, setupHooks, snapshot, stopStores } from './support'
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
@@ -31,15 +30,6 @@ async function twoCollections(strict = false) {
   await t.answer(snapshot([{ id: 'w-1', value: 1, version: 1 }, { id: 'w-2', value: 2, version: 1 }]))
   const actions = t.realtime.actions as typeof t.realtime.actions & { raiseAlert(args: { id: string; level: number }): Parameters<typeof t.store.dispatch>[0] }
   return { ...t, actions }
-}
-
-/** A hook that counts its renders. */
-function counted<T>(hook: () => T) {
-  return () => {
-    const renders = useRef(0)
-    renders.current += 1
-    return { value: hook(), renders: renders.current }
-  }
 }
 
 describe('usePendingOps', () => {
