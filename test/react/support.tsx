@@ -1,4 +1,4 @@
-import { StrictMode, useRef, type ReactNode } from 'react'
+import { useRef, type ReactNode } from 'react'
 import { act } from '@testing-library/react'
 import { vi } from 'vitest'
 import { Provider } from 'react-redux'
@@ -34,24 +34,28 @@ export const step = (fn: () => unknown) =>
 type SyncStoreOptions = NonNullable<Parameters<typeof createSyncStore>[0]>
 
 /**
- * A sync store (no heartbeat; `BATCH_MODE: 'off'` unless `config.updates` says otherwise) and a
- * wrapper with `<Provider>` and `<RealtimeProvider>`, in `<StrictMode>` when `strict`.
+ * A sync store (no heartbeat; `BATCH_MODE: 'off'` unless `config.updates` says otherwise) and the
+ * options of testing-library's `render`/`renderHook`: `wrap` (a wrapper with `<Provider>` and
+ * `<RealtimeProvider>`, and the tree in `<StrictMode>` when `strict`).
+ *
+ * StrictMode goes through testing-library's `reactStrictMode`, which puts it at the root: a
+ * `<StrictMode>` inside a `wrapper` double-renders but does not run effects twice on mount (React
+ * 19 as testing-library mounts it), so a test would not see what StrictMode does to effects.
  */
 export function setupHooks({ strict = false, ...options }: SyncStoreOptions & { strict?: boolean } = {}) {
   const t = createSyncStore(options)
   const realtime = t.realtime as unknown as Realtime<string>
-  const wrapper = ({ children }: { children: ReactNode }) => {
-    const tree = (
-      <Provider store={t.store}>
-        <RealtimeProvider realtime={realtime}>{children}</RealtimeProvider>
-      </Provider>
-    )
-    return strict ? <StrictMode>{tree}</StrictMode> : tree
-  }
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <Provider store={t.store}>
+      <RealtimeProvider realtime={realtime}>{children}</RealtimeProvider>
+    </Provider>
+  )
   stores.push(() => t.store.dispatch(t.realtime.actions.disconnect()))
   return {
     ...t,
     wrapper,
+    /** Options of `render` / `renderHook`: the wrapper, and StrictMode at the root when `strict`. */
+    wrap: { wrapper, reactStrictMode: strict },
     /** Starts the store: the saga makes its socket, the socket opens and the first SYNC goes out. */
     start: async () => {
       await advance(0)

@@ -25,7 +25,7 @@ async function loaded(strict = false) {
 describe('useConflicts', () => {
   it('lists a conflict a remote update caused; clear() forgets it', async () => {
     const t = await loaded()
-    const { result } = renderHook(() => useConflicts(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useConflicts(), t.wrap)
     expect(result.current.conflicts).toEqual([])
     await t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
     await t.push({ type: 'WIDGET_UPDATE', data: { id: 'w-1', title: 'CPU', value: 99, version: 2 } })
@@ -49,7 +49,7 @@ describe('useConflicts', () => {
 
   it('the same object while the conflicts are the same', async () => {
     const t = await loaded()
-    const { result, rerender } = renderHook(() => useConflicts(), { wrapper: t.wrapper })
+    const { result, rerender } = renderHook(() => useConflicts(), t.wrap)
     const before = result.current
     await t.push({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 5, version: 2 } }, { type: 'HELLO' })
     rerender()
@@ -58,7 +58,7 @@ describe('useConflicts', () => {
 
   it('works under StrictMode', async () => {
     const t = await loaded(true)
-    const { result } = renderHook(() => useConflicts(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useConflicts(), t.wrap)
     await t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 10 }))
     await t.push({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 99, version: 2 } })
     expect(result.current.conflicts).toHaveLength(1)

@@ -22,7 +22,7 @@ const W2 = { id: 'w-2', title: 'RAM', value: 2, version: 1 }
 describe('useEntity', () => {
   it('follows the entity through the initial load, live updates, a close and the resync', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), t.wrap)
     expect(result.current).toEqual({ data: undefined, status: 'loading', loading: true, stale: false, pending: false, deleted: false, version: 0 })
 
     await t.start()
@@ -46,7 +46,7 @@ describe('useEntity', () => {
 
   it('an entity a live update brought is ready before its collection was ever synced', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-3'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-3'), t.wrap)
     await t.start()
     await t.push({ type: 'WIDGET_UPDATE', data: { id: 'w-3', value: 3, version: 1 } })
     expect(result.current).toMatchObject({ data: { id: 'w-3', value: 3 }, status: 'ready', version: 1 })
@@ -54,7 +54,7 @@ describe('useEntity', () => {
 
   it('refreshWidget marks that entity stale, not its neighbours, until its collection synced', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => ({ one: useEntity('widgets', 'w-1'), two: useEntity('widgets', 'w-2') }), { wrapper: t.wrapper })
+    const { result } = renderHook(() => ({ one: useEntity('widgets', 'w-1'), two: useEntity('widgets', 'w-2') }), t.wrap)
     await t.start()
     await t.answer(snapshot([W1, W2]))
     await t.dispatch(t.realtime.actions.refreshWidget('w-1'))
@@ -66,7 +66,7 @@ describe('useEntity', () => {
 
   it('pending while an op waits for the server; the view shows it at once', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), t.wrap)
     await t.start()
     await t.answer(snapshot([W1]))
     await t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 42 }))
@@ -80,7 +80,7 @@ describe('useEntity', () => {
     const t = setupHooks()
     const { result } = renderHook(
       () => ({ one: useEntity('widgets', 'w-1'), two: useEntity('widgets', 'w-2'), three: useEntity('widgets', 'w-3'), none: useEntity('widgets', 'w-9') }),
-      { wrapper: t.wrapper },
+      t.wrap,
     )
     await t.start()
     await t.answer(snapshot([W1, W2, { id: 'w-3', value: 3, version: 1 }], 1))
@@ -100,7 +100,7 @@ describe('useEntity', () => {
 
   it('a pending create of an entity the server does not know is not deleted, and becomes data', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-5'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-5'), t.wrap)
     await t.start()
     await t.answer(snapshot([W1]))
     await t.dispatch(t.realtime.actions.createWidget({ id: 'w-5', value: 5 }))
@@ -109,7 +109,7 @@ describe('useEntity', () => {
 
   it('returns the same object while the entity is unchanged', async () => {
     const t = setupHooks()
-    const { result, rerender } = renderHook(() => useEntity('widgets', 'w-1'), { wrapper: t.wrapper })
+    const { result, rerender } = renderHook(() => useEntity('widgets', 'w-1'), t.wrap)
     await t.start()
     await t.answer(snapshot([W1, W2]))
     const before = result.current
@@ -121,7 +121,7 @@ describe('useEntity', () => {
 
   it('follows a change of key', async () => {
     const t = setupHooks()
-    const { result, rerender } = renderHook(({ key }) => useEntity<Widget>('widgets', key), { wrapper: t.wrapper, initialProps: { key: 'w-1' } })
+    const { result, rerender } = renderHook(({ key }) => useEntity<Widget>('widgets', key), { ...t.wrap, initialProps: { key: 'w-1' } })
     await t.start()
     await t.answer(snapshot([W1, W2]))
     expect(result.current.data?.title).toBe('CPU')
@@ -131,7 +131,7 @@ describe('useEntity', () => {
 
   it('works the same under StrictMode', async () => {
     const t = setupHooks({ strict: true })
-    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity<Widget>('widgets', 'w-1'), t.wrap)
     await t.start()
     await t.answer(snapshot([W1]))
     await t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 2 }))
@@ -142,16 +142,16 @@ describe('useEntity', () => {
   it('throws an error naming useEntity for an undeclared collection or an empty key', () => {
     const t = setupHooks()
     quietly(() => {
-      expect(() => renderHook(() => useEntity('gadgets', 'g-1'), { wrapper: t.wrapper })).toThrow(
+      expect(() => renderHook(() => useEntity('gadgets', 'g-1'), t.wrap)).toThrow(
         'rtk-realtime: useEntity("gadgets", "g-1"): no collection "gadgets"; declare it in createRealtime({ collections })',
       )
-      expect(() => renderHook(() => useEntity('widgets', ''), { wrapper: t.wrapper })).toThrow(
+      expect(() => renderHook(() => useEntity('widgets', ''), t.wrap)).toThrow(
         new TypeError('rtk-realtime: useEntity("widgets", ""): key must be a non-empty string'),
       )
       // Keys are data: names of Object.prototype are keys like any other, not collections.
-      expect(() => renderHook(() => useEntity('toString', 'x'), { wrapper: t.wrapper })).toThrow(/no collection "toString"/)
+      expect(() => renderHook(() => useEntity('toString', 'x'), t.wrap)).toThrow(/no collection "toString"/)
     })
-    const { result } = renderHook(() => useEntity('widgets', '__proto__'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useEntity('widgets', '__proto__'), t.wrap)
     expect(result.current).toMatchObject({ data: undefined, status: 'loading' })
   })
 })

@@ -35,7 +35,7 @@ async function twoCollections(strict = false) {
 describe('usePendingOps', () => {
   it('lists the pending ops, oldest first per entity, and follows them to confirmation', async () => {
     const t = await twoCollections()
-    const { result } = renderHook(() => usePendingOps(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => usePendingOps(), t.wrap)
     expect(result.current).toEqual([])
     await t.dispatch(t.actions.updateWidget({ id: 'w-1', value: 10 }))
     await t.dispatch(t.actions.renameWidget({ id: 'w-1', title: 'Load' }))
@@ -60,7 +60,7 @@ describe('usePendingOps', () => {
 
   it('of one collection: only its ops, and the same array (no render) while they are unchanged', async () => {
     const t = await twoCollections()
-    const { result } = renderHook(counted(() => usePendingOps('widgets')), { wrapper: t.wrapper })
+    const { result } = renderHook(counted(() => usePendingOps('widgets')), t.wrap)
     const empty = result.current.value
     expect(empty).toEqual([])
 
@@ -84,7 +84,7 @@ describe('usePendingOps', () => {
 
   it('the list of every op is the same array while the ops are', async () => {
     const t = await twoCollections()
-    const { result } = renderHook(counted(() => usePendingOps()), { wrapper: t.wrapper })
+    const { result } = renderHook(counted(() => usePendingOps()), t.wrap)
     await t.dispatch(t.actions.updateWidget({ id: 'w-1', value: 10 }))
     const listed = result.current.value
     const renders = result.current.renders
@@ -95,7 +95,7 @@ describe('usePendingOps', () => {
 
   it('works under StrictMode', async () => {
     const t = await twoCollections(true)
-    const { result } = renderHook(() => usePendingOps('alerts'), { wrapper: t.wrapper })
+    const { result } = renderHook(() => usePendingOps('alerts'), t.wrap)
     await t.dispatch(t.actions.raiseAlert({ id: 'a-1', level: 3 }))
     expect(result.current.map((op) => op.key)).toEqual(['a-1'])
   })
@@ -103,7 +103,7 @@ describe('usePendingOps', () => {
   it('throws an error naming usePendingOps for an undeclared collection', () => {
     const t = setupHooks()
     quietly(() => {
-      expect(() => renderHook(() => usePendingOps('gadgets'), { wrapper: t.wrapper })).toThrow(
+      expect(() => renderHook(() => usePendingOps('gadgets'), t.wrap)).toThrow(
         'rtk-realtime: usePendingOps("gadgets"): no collection "gadgets"; declare it in createRealtime({ collections })',
       )
     })

@@ -20,7 +20,7 @@ const LOADING = { status: 'loading', syncedAt: null, staleReason: null, syncing:
 describe('useSyncStatus', () => {
   it('follows the sync, the network and the queue through the real socket path', async () => {
     const t = setupHooks()
-    const { result } = renderHook(() => useSyncStatus(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useSyncStatus(), t.wrap)
     expect(result.current).toEqual({
       status: 'idle',
       lastSyncAt: null,
@@ -57,7 +57,7 @@ describe('useSyncStatus', () => {
 
   it('shows the persisted outbox: rehydrating, then ready, in its storage and namespace', async () => {
     const t = setupHooks({ storage: 'memory', outbox: { namespace: 'user-1', locks: false } })
-    const { result } = renderHook(() => useSyncStatus(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useSyncStatus(), t.wrap)
     expect(result.current.outbox).toMatchObject({ status: 'rehydrating', storage: 'memory', namespace: 'user-1' })
     await t.start()
     expect(result.current.outbox).toMatchObject({ status: 'ready', storage: 'memory', namespace: 'user-1', lastError: null, setAside: [] })
@@ -66,7 +66,7 @@ describe('useSyncStatus', () => {
 
   it('neither re-renders nor changes on inbound traffic', async () => {
     const t = setupHooks()
-    const { result } = renderHook(counted(() => useSyncStatus()), { wrapper: t.wrapper })
+    const { result } = renderHook(counted(() => useSyncStatus()), t.wrap)
     await t.start()
     await t.answer(snapshot([{ id: 'w-1', value: 1, version: 1 }]))
     const before = result.current
@@ -79,7 +79,7 @@ describe('useSyncStatus', () => {
 
   it('works under StrictMode', async () => {
     const t = setupHooks({ strict: true })
-    const { result } = renderHook(() => useSyncStatus(), { wrapper: t.wrapper })
+    const { result } = renderHook(() => useSyncStatus(), t.wrap)
     await t.start()
     await t.answer(snapshot([]))
     expect(result.current).toMatchObject({ status: 'idle', lastReason: 'initial', collections: { widgets: { status: 'ready' } } })
