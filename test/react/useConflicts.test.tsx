@@ -3,7 +3,7 @@ import { cleanup, renderHook } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useConflicts } from '../../src/react'
 import { FakeWebSocket } from '../support/fakeWebSocket'
-import { setupHooks, snapshot, step, stopStores } from './support'
+import { quietly, setupHooks, snapshot, step, stopStores } from './support'
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
@@ -64,5 +64,11 @@ describe('useConflicts', () => {
     expect(result.current.conflicts).toHaveLength(1)
     await step(() => result.current.clear())
     expect(result.current.conflicts).toEqual([])
+  })
+
+  it('outside <RealtimeProvider> throws an error naming it', () => {
+    quietly(() => {
+      expect(() => renderHook(() => useConflicts())).toThrow('rtk-realtime: useConflicts() must be used inside <RealtimeProvider realtime={realtime}>')
+    })
   })
 })

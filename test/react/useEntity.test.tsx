@@ -154,4 +154,10 @@ describe('useEntity', () => {
     const { result } = renderHook(() => useEntity('widgets', '__proto__'), t.wrap)
     expect(result.current).toMatchObject({ data: undefined, status: 'loading' })
   })
+
+  it('outside <RealtimeProvider> throws an error naming it', () => {
+    quietly(() => {
+      expect(() => renderHook(() => useEntity('widgets', 'w-1'))).toThrow('rtk-realtime: useEntity() must be used inside <RealtimeProvider realtime={realtime}>')
+    })
+  })
 })

@@ -108,4 +108,10 @@ describe('usePendingOps', () => {
       )
     })
   })
+
+  it('outside <RealtimeProvider> throws an error naming it', () => {
+    quietly(() => {
+      expect(() => renderHook(() => usePendingOps())).toThrow('rtk-realtime: usePendingOps() must be used inside <RealtimeProvider realtime={realtime}>')
+    })
+  })
 })
