@@ -1,16 +1,17 @@
+import { useSyncStatus } from 'rtk-realtime/react'
 import { browserOnline, isSimulatedOffline, setSimulatedOffline } from '../network'
-import { realtime, useAppDispatch, useAppSelector } from '../store'
+import { realtime, useAppDispatch } from '../store'
 
 /**
  * The offline switch: simulates losing the network. On: `offline()` (the socket closes with code
  * 4002, no attempt is made, syncs pause, edits queue in the persisted outbox); off: `online()` (a
  * fresh connect, the queued edits go out, then a SYNC brings what was missed). It shows what the
- * state says (`connection.online`), so the browser's own offline event turns it on too; while the
+ * state says (`connection.online`, as `useSyncStatus().isOnline`), so the browser's own offline event turns it on too; while the
  * browser reports no network, switching it off only waits for the browser.
  */
 export function NetworkSwitch() {
   const dispatch = useAppDispatch()
-  const online = useAppSelector((state) => realtime.selectors.selectConnection(state).online)
+  const online = useSyncStatus().isOnline
   const browser = browserOnline()
   const source = online ? 'online' : isSimulatedOffline() ? 'simulated' : 'browser'
 

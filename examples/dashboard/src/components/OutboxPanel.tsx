@@ -1,5 +1,5 @@
 /**
- * The outbox: every op not yet confirmed, from the state (the per-key lanes ARE the outbox), and
+ * The outbox: every op not yet confirmed (`usePendingOps()`: the per-key lanes ARE the outbox), and
  * beside it what is persisted in IndexedDB right now, read back from the database (see
  * ../persistedOutbox.ts). With `storage: 'indexeddb'` the ops survive a reload, also one made
  * offline; two tabs of one user (`?user=`) share the namespace: each tab delivers its own ops, and
@@ -8,6 +8,7 @@
  */
 import { useEffect, useRef, useState } from 'react'
 import type { Op } from 'rtk-realtime'
+import { usePendingOps, useSyncStatus } from 'rtk-realtime/react'
 import { formatMs } from '../format'
 import { readStoredOutbox, type StoredOutbox } from '../persistedOutbox'
 import { realtime, useAppDispatch, useAppSelector, type RootState } from '../store'
@@ -25,7 +26,6 @@ export function describeArgs(args: unknown, key: string): string {
 }
 
 const selectLanes = (state: RootState) => state[realtime.reducerPath].optimistic.lanes
-const selectOutbox = (state: RootState) => state[realtime.reducerPath].outbox
 const selectPaused = (state: RootState) => state[realtime.reducerPath].optimistic.paused
 
 type Stored = StoredOutbox | { error: string } | null
@@ -149,8 +149,8 @@ function PersistedList({ stored, mine }: { stored: Stored; mine: ReadonlySet<str
 
 export function OutboxPanel() {
   const dispatch = useAppDispatch()
-  const ops = useAppSelector(realtime.selectors.selectPendingOps)
-  const outbox = useAppSelector(selectOutbox)
+  const ops = usePendingOps()
+  const { outbox } = useSyncStatus()
   const paused = useAppSelector(selectPaused)
   const now = useNow(200, ops.length > 0)
   const stored = useStoredOutbox(outbox.namespace, outbox.storage === 'indexeddb')

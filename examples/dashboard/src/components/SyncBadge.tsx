@@ -1,12 +1,13 @@
+import { useSyncStatus } from 'rtk-realtime/react'
 import { formatAgo } from '../format'
-import { realtime, useAppSelector } from '../store'
 import { useNow } from '../useNow'
 import { WIDGETS } from '../widgets'
 
 type SyncBadgeState = 'loading' | 'syncing' | 'synced' | 'stale' | 'offline' | 'error'
 
 /**
- * The sync badge: how fresh the widgets are, from the sync state (`selectSync`) and the outbox.
+ * The sync badge: how fresh the widgets are, from `useSyncStatus()` (the sync state, the queue
+ * size and each collection's status; it re-renders on none of the inbound traffic).
  *   syncing                 a SYNC is running
  *   synced 4s ago           the last sync succeeded then; live updates keep the data current
  *   stale                   something may have been missed (a reconnect, a seq gap, a refresh): a sync is due
@@ -14,9 +15,9 @@ type SyncBadgeState = 'loading' | 'syncing' | 'synced' | 'stale' | 'offline' | '
  *   sync error              the last sync failed (the code and message in its tooltip); it is retried
  */
 export function SyncBadge() {
-  const sync = useAppSelector(realtime.selectors.selectSync)
-  const collection = useAppSelector((state) => realtime.selectors.selectCollectionStatus(state, WIDGETS))
-  const queued = useAppSelector(realtime.selectors.selectPendingCount)
+  const sync = useSyncStatus()
+  const collection = sync.collections[WIDGETS]?.status ?? 'loading'
+  const queued = sync.queueSize
   const now = useNow(1000, sync.lastSyncAt !== null)
 
   let state: SyncBadgeState

@@ -10,6 +10,7 @@
  */
 import type { ChangeEvent } from 'react'
 import type { Conflict, ConflictResolution, Rollback } from 'rtk-realtime'
+import { useConflicts } from 'rtk-realtime/react'
 import { formatAgo, formatTime } from '../format'
 import { CONFLICT_STRATEGIES, withConflictStrategy } from '../settings'
 import { realtime, settings, useAppDispatch, useAppSelector } from '../store'
@@ -65,8 +66,7 @@ function StrategySelect() {
 }
 
 function ConflictsPanel() {
-  const conflicts = useAppSelector(realtime.selectors.selectConflicts)
-  const dispatch = useAppDispatch()
+  const { conflicts, clear } = useConflicts()
   const now = useNow(1000, conflicts.length > 0)
   return (
     <div className="sync-panel" id="conflicts" data-testid="conflicts" data-count={conflicts.length}>
@@ -75,7 +75,7 @@ function ConflictsPanel() {
           Conflicts <span className="count">{conflicts.length}</span>
         </h3>
         {conflicts.length > 0 ? (
-          <button type="button" className="link-button" data-testid="conflicts-clear" onClick={() => dispatch(realtime.actions.conflictsCleared())}>
+          <button type="button" className="link-button" data-testid="conflicts-clear" onClick={clear}>
             clear
           </button>
         ) : null}

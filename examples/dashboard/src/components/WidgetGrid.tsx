@@ -1,4 +1,6 @@
-import { memo, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react'
+import { memo, useState, type FormEvent, type KeyboardEvent } from 'react'
+import { shallowEqual } from 'react-redux'
+import { useBackgroundSync, useEntity, useSyncStatus } from 'rtk-realtime/react'
 import { formatNumber } from '../format'
 import { realtime, useAppDispatch, useAppSelector, type RootState } from '../store'
 import { clampValue, compareIds, TITLE_MAX_LENGTH, VALUE_MAX, VALUE_MIN, WIDGETS, type Widget } from '../widgets'
@@ -10,8 +12,13 @@ function level(value: number): 'low' | 'mid' | 'high' {
   return value >= 75 ? 'high' : value >= 40 ? 'mid' : 'low'
 }
 
-/** Every widget's view (confirmed value with its pending ops applied), by id; the same object while nothing changed. */
-const selectWidgetViews = (state: RootState) => realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget>
+/** The ids of the widgets that exist (in their views), in display order. */
+const selectWidgetIds = (state: RootState): string[] => {
+  const views = realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget | null>
+  return Object.keys(views)
+    .filter((id) => views[id] != null)
+    .sort(compareIds)
+}
 
 /** Why widget `id` is stale: its own refresh mark, else its collection's reason; null when it is not. */
 function staleReasonOf(state: RootState, id: string): string | null {
@@ -73,20 +80,19 @@ function InlineTitle({ widget }: { widget: Widget }) {
 }
 
 /**
- * One widget. The typed `realtime` instance comes from ./store (`useRealtime()` returns the
- * untyped one): its mutation creators know their args. `memo`: a card re-renders only when its own view, version, pending flag or series
- * changes (views of untouched widgets keep their identity).
+ * One widget, read with `useEntity` (its view, whether it is `ready` or `stale`, pending, and its
+ * version): the card re-renders only when its own widget or series changes. The typed `realtime`
+ * instance comes from ./store (`useRealtime()` returns the untyped one): its mutation creators
+ * know their args.
  */
-const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
-  const { actions, selectors } = realtime
+const WidgetCard = memo(function WidgetCard({ id }: { id: string }) {
+  const { actions } = realtime
   const dispatch = useAppDispatch()
-  const id = widget.id
-  const version = useAppSelector((state) => selectors.selectEntityRecord(state, WIDGETS, id)?.version ?? 0)
-  const pending = useAppSelector((state) => selectors.selectHasPendingOps(state, WIDGETS, id))
-  // 'ready', or 'stale' (a refresh of it is due or running, or its collection may have missed updates).
-  const status = useAppSelector((state) => selectors.selectEntityStatus(state, WIDGETS, id))
+  // status: 'ready', or 'stale' (a refresh of it is due or running, or its collection may have missed updates).
+  const { data: widget, status, pending, version } = useEntity<Widget>(WIDGETS, id)
   const staleReason = useAppSelector((state) => staleReasonOf(state, id))
   const series = useAppSelector((state) => state.sparklines[id]?.values ?? EMPTY_SERIES)
+  if (!widget) return null // deleted (by the server, or by a pending delete)
 
   const previous = series.at(-1) === widget.value ? series.at(-2) : series.at(-1)
   const trend = previous === undefined || previous === widget.value ? 'flat' : widget.value > previous ? 'up' : 'down'
@@ -176,13 +182,14 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
 /**
  * The widgets of the realtime layer's `widgets` collection: what the package's syncs loaded,
  * server broadcasts, and this page's own optimistic edits, all in one view per widget. "Refresh
- * all" is `refresh()`: every collection is stale until its sync succeeds.
+ * all" is `useBackgroundSync().refresh` (`refresh()`): every collection is stale until its sync
+ * succeeds.
  */
 export function WidgetGrid() {
-  const dispatch = useAppDispatch()
-  const views = useAppSelector(selectWidgetViews)
-  const collection = useAppSelector((state) => realtime.selectors.selectCollectionStatus(state, WIDGETS))
-  const widgets = useMemo(() => Object.values(views).filter(Boolean).sort((a, b) => compareIds(a.id, b.id)), [views])
+  // The grid re-renders only when the set of widgets changes; each card follows its own widget.
+  const ids = useAppSelector(selectWidgetIds, shallowEqual)
+  const { refresh } = useBackgroundSync()
+  const collection = useSyncStatus().collections[WIDGETS]?.status ?? 'loading'
   return (
     <section className="card card--widgets" aria-labelledby="widgets-title" data-testid="widgets" data-status={collection}>
       <header className="card__header">
@@ -196,12 +203,12 @@ export function WidgetGrid() {
           id="refresh-all"
           data-testid="refresh-all"
           title="Sync every collection now (refresh); each is stale until its sync succeeds"
-          onClick={() => dispatch(realtime.actions.refresh())}
+          onClick={refresh}
         >
           ↻ Refresh all
         </button>
       </header>
-      {widgets.length === 0 ? (
+      {ids.length === 0 ? (
         collection === 'loading' ? (
           <p className="empty" id="widgets-loading" data-testid="widgets-loading">
             Loading the widgets (the first SYNC runs when the socket opens)…
@@ -213,8 +220,8 @@ export function WidgetGrid() {
         )
       ) : (
         <div className="widget-grid" id="widget-grid" data-testid="widget-grid">
-          {widgets.map((widget) => (
-            <WidgetCard key={widget.id} widget={widget} />
+          {ids.map((id) => (
+            <WidgetCard key={id} id={id} />
           ))}
         </div>
       )}
