@@ -229,6 +229,8 @@ describe.skipIf(!hasChromium)(
 
     /** Flips the offline switch on `p` and waits until the badge says `status`. */
     async function flip(p: Page, status: 'offline' | 'open'): Promise<void> {
+      // A tab in the background gets its animation frames throttled, and clicks wait for frames.
+      await p.bringToFront()
       await p.click('[data-testid="offline-switch"]')
       await waitForStatus(p, status)
     }
@@ -808,7 +810,9 @@ describe.skipIf(!hasChromium)(
         await open(tabB, `${QUERY}&user=carol`)
         await flip(page, 'offline')
         await flip(tabB, 'offline')
+        await page.bringToFront()
         await page.click('[data-testid="widget-inc-w-4"]')
+        await tabB.bringToFront()
         await tabB.click('[data-testid="widget-inc-w-5"]')
         const opA = await opIdOn(page, 'w-4')
         const opB = await opIdOn(tabB, 'w-5')
