@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo, useRef } from 'react'
 import { useDispatch, useSelector, useStore } from 'react-redux'
 import type { RequestOptions } from '../createRealtime'
 import type { RealtimeDispatchExtension } from '../createRealtimeMiddleware'
@@ -6,6 +6,7 @@ import type { CloseInfo, ConnectionState, ConnectionStatus } from '../connection
 import type { Envelope } from '../protocol/envelope'
 import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
+import { reportCallbackError, useLatest } from './callbacks'
 import { addMessageListener, type MessageHandler } from './messageListener'
 
 /** Callbacks of {@link useWebSocket}. The latest ones are called; changing them never resubscribes. */
@@ -54,25 +55,6 @@ export interface UseWebSocketResult {
   subscribe(type: string, handler: MessageHandler): () => void
 }
 
-// useLayoutEffect warns during server rendering on React 18; the ref update only matters in the browser.
-const useIsomorphicLayoutEffect = typeof window !== 'undefined' ? useLayoutEffect : useEffect
-
-/**
- * Reports an error thrown by a user callback the way an uncaught error is reported (window
- * `error` event, console), without throwing into the dispatch that triggered the callback: that
- * dispatch may be the socket saga's, which must keep running.
- */
-function reportCallbackError(error: unknown): void {
-  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
-  if (typeof report === 'function') {
-    report(error)
-  } else {
-    setTimeout(() => {
-      throw error
-    }, 0)
-  }
-}
-
 /**
  * The connection of the nearest `<RealtimeProvider>`: its state, and the functions to talk over it.
  * Thin: it selects and dispatches. It never opens a socket (the store's middleware owns it), so
@@ -92,10 +74,7 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
   const dispatch = useDispatch()
   const state = useSelector(realtime.selectors.selectConnection)
 
-  const callbacks = useRef(options)
-  useIsomorphicLayoutEffect(() => {
-    callbacks.current = options
-  })
+  const callbacks = useLatest(options)
 
   // Transitions are read from the store on every dispatch, not from renders, so none is missed
   // when several happen between two renders. The baseline is the state the component first

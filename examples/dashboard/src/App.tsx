@@ -1,28 +1,23 @@
-import { useEffect } from 'react'
 import { useRealtime } from 'rtk-realtime/react'
 import { ActivityLog } from './components/ActivityLog'
 import { ConnectionControls } from './components/ConnectionControls'
 import { ConnectionPanel } from './components/ConnectionPanel'
+import { NetworkSwitch } from './components/NetworkSwitch'
 import { StatusBadge } from './components/StatusBadge'
+import { SyncBadge } from './components/SyncBadge'
 import { SyncPanels } from './components/SyncPanels'
 import { WidgetGrid } from './components/WidgetGrid'
-import { settings, useAppDispatch, useAppSelector } from './store'
-
-/** Measures latency as soon as the socket opens, instead of waiting a heartbeat interval. */
-function useLatencyProbe(isConnected: boolean) {
-  const realtime = useRealtime()
-  const dispatch = useAppDispatch()
-  useEffect(() => {
-    if (isConnected) dispatch(realtime.actions.livenessCheck({ reason: 'dashboard opened' }))
-  }, [isConnected, dispatch, realtime])
-}
+import { settings, useAppSelector } from './store'
 
 export function App() {
   // Only the status: useWebSocket()/useConnectionStatus() would re-render the whole page on every
-  // inbound message (the connection slice counts them).
+  // inbound message (the connection slice counts them). The package PINGs as soon as the socket
+  // opens, so the latency is known at once.
   const { selectors } = useRealtime()
   const status = useAppSelector(selectors.selectConnectionStatus)
-  useLatencyProbe(status === 'open')
+  const online = useAppSelector((state) => selectors.selectConnection(state).online)
+  // A page that starts offline has not connected yet (`idle`, see ./store.ts): that is offline.
+  const shown = status === 'idle' && !online ? 'offline' : status
 
   return (
     <div className="app">
@@ -32,11 +27,13 @@ export function App() {
           <div>
             <h1>Realtime dashboard</h1>
             <p className="brand__sub">
-              <code>rtk-realtime</code> on Redux Toolkit · one socket, owned by the store
+              <code>rtk-realtime</code> on Redux Toolkit · one socket, owned by the store · user <code data-testid="user">{settings.user}</code>
             </p>
           </div>
         </div>
-        <StatusBadge status={status} />
+        <StatusBadge status={shown} />
+        <SyncBadge />
+        <NetworkSwitch />
         <ConnectionControls />
       </header>
 
@@ -49,7 +46,7 @@ export function App() {
       <main className="layout">
         <div className="layout__main">
           <WidgetGrid />
-          {/* Pending ops (the outbox), conflicts and rollbacks: see components/SyncPanels.tsx. */}
+          {/* The outbox (persisted), conflicts and rollbacks: see components/SyncPanels.tsx. */}
           <SyncPanels />
         </div>
         <aside className="layout__side">

@@ -14,8 +14,13 @@
  *                           on a widget with pending edits (REMOTE_WINS, the default: the edits are
  *                           rolled back; LOCAL_WINS: they stay on top of the server's change;
  *                           MERGE: field by field, the server keeps the fields it changed)
+ *   ?debounce=1000          updates.DEBOUNCE_DELAY (ms): the slider's debounce window, during which
+ *                           an edit is still being made (a server change meanwhile is no conflict)
+ *   ?user=alice             the demo user: the persisted outbox's namespace (`outbox.namespace`),
+ *                           so two tabs of `alice` share one outbox and a tab of `bob` has its own
+ *                           (default `demo`; letters, digits, `-` and `_`, at most 40)
  *
- * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000&conflict=MERGE
+ * Example: http://localhost:3000/?reconnectDelay=50&heartbeat=1000&conflict=MERGE&user=alice
  *
  * The conflict strategy is part of the config, which `createRealtime` fixes when the store is
  * created: the page's strategy selector therefore reloads the page with a new `?conflict=`.
@@ -23,7 +28,7 @@
  * Values that are not numbers in range are ignored and listed in the page's header, never thrown:
  * a typo in a URL must not blank the dashboard.
  */
-import type { ConflictResolution, OptimisticConfig, WebSocketConfig } from 'rtk-realtime'
+import type { ConflictResolution, OptimisticConfig, UpdatesConfig, WebSocketConfig } from 'rtk-realtime'
 
 /** What the dashboard uses for the heartbeat unless `?heartbeat=` says otherwise: livelier than the package's 30 s. */
 export const DASHBOARD_HEARTBEAT_MS = 5_000
@@ -48,6 +53,11 @@ export const CONFLICT_STRATEGIES: readonly ConflictResolution[] = ['REMOTE_WINS'
 /** The package's default strategy, used without `?conflict=`. */
 export const DEFAULT_CONFLICT_STRATEGY: ConflictResolution = 'REMOTE_WINS'
 
+/** The demo user without `?user=`. */
+export const DEFAULT_USER = 'demo'
+
+const USER_PATTERN = /^[A-Za-z0-9_-]{1,40}$/
+
 /** The dashboard's settings. */
 export interface DashboardSettings {
   /** Socket URL override from `?ws=`, or null for the page's own host. */
@@ -56,8 +66,12 @@ export interface DashboardSettings {
   websocket: Partial<WebSocketConfig>
   /** Overrides of `config.optimistic` (`CONFLICT_RESOLUTION` from `?conflict=`). */
   optimistic: Partial<OptimisticConfig>
+  /** Overrides of `config.updates` (`DEBOUNCE_DELAY` from `?debounce=`). */
+  updates: Partial<UpdatesConfig>
   /** The conflict strategy in force (from `?conflict=`, else the default). */
   conflict: ConflictResolution
+  /** The demo user (`?user=`, else {@link DEFAULT_USER}): the persisted outbox's namespace. */
+  user: string
   /** Query parameters that were ignored, with why. */
   ignored: string[]
 }
@@ -99,7 +113,20 @@ export function readSettings(search: string): DashboardSettings {
       ignored.push(`?conflict=${rawConflict} (expected ${CONFLICT_STRATEGIES.join(', ')})`)
     }
   }
-  return { url, websocket, optimistic, conflict, ignored }
+  const updates: Partial<UpdatesConfig> = {}
+  const rawDebounce = params.get('debounce')
+  if (rawDebounce !== null) {
+    const value = Number(rawDebounce)
+    if (rawDebounce.trim() !== '' && Number.isFinite(value) && value >= 0) updates.DEBOUNCE_DELAY = value
+    else ignored.push(`?debounce=${rawDebounce} (expected a number ≥ 0)`)
+  }
+  let user = DEFAULT_USER
+  const rawUser = params.get('user')
+  if (rawUser !== null) {
+    if (USER_PATTERN.test(rawUser)) user = rawUser
+    else ignored.push(`?user=${rawUser} (expected 1 to 40 letters, digits, - or _)`)
+  }
+  return { url, websocket, optimistic, updates, conflict, user, ignored }
 }
 
 /** The query string `search` with `?conflict=` set to `strategy` (the other parameters kept). */

@@ -1,17 +1,37 @@
 /**
  * The dashboard's store: the realtime layer, whose `widgets` collection holds the widgets (with
- * optimistic ops, conflicts and rollbacks), plus a small slice of sparkline history. Created once,
- * at module scope, so StrictMode's double render cannot make a second store (and a second socket).
+ * optimistic ops, conflicts and rollbacks), plus small slices of sparkline history, the activity
+ * log and the last real PONG. Created once, at module scope, so StrictMode's double render cannot
+ * make a second store (and a second socket).
+ *
+ * The package does the loading: a SYNC on every open (a snapshot the first time, what was missed
+ * after a reconnect), on `refresh()` / `refreshWidget(id)` and periodically (README, "Initial load
+ * and background sync"). The ops not yet confirmed are persisted in IndexedDB under the demo
+ * user's namespace (`?user=`, README "The persisted outbox"): they survive a reload, also one
+ * while offline, and two tabs of one user share them without delivering an op twice.
  */
 import { configureStore, createListenerMiddleware } from '@reduxjs/toolkit'
 import { useDispatch, useSelector } from 'react-redux'
-import { createRealtime, type RealtimeDispatchExtension } from 'rtk-realtime'
+import { createRealtime } from 'rtk-realtime'
+import { startActivityLog } from './activity'
+import { activitySlice } from './activitySlice'
+import { createLastPongSlice } from './lastPongSlice'
+import { browserOnline, dashboardEnvironment, isSimulatedOffline } from './network'
 import { defaultSocketUrl, readSettings } from './settings'
 import { createSparklinesSlice } from './sparklinesSlice'
-import { collections, mutations, snapshotUpdates, WIDGETS } from './widgets'
+import { collections, mutations } from './widgets'
 
-/** Query-string overrides (see ./settings.ts): `?reconnectDelay=50&heartbeat=1000&conflict=MERGE`. */
+/** Query-string overrides (see ./settings.ts): `?reconnectDelay=50&heartbeat=1000&conflict=MERGE&user=alice`. */
 export const settings = readSettings(window.location.search)
+
+/**
+ * Whether the page starts without network (the offline switch was on when this tab reloaded, or
+ * the browser reports none). Such a page starts with `AUTO_CONNECT` off and connects at the first
+ * `online()` (see below): the package's first attempt does not check an `offline()` reported at
+ * start (`browserEnvironment` reports `navigator.onLine === false` at install), so it would open a
+ * socket (to a server on localhost it opens) and say `open` while offline.
+ */
+export const startsOffline = isSimulatedOffline() || !browserOnline()
 
 export const realtime = createRealtime({
   // A function: evaluated at every attempt, so the build works on whatever host and port serve it.
@@ -19,40 +39,35 @@ export const realtime = createRealtime({
   collections,
   mutations,
   // The conflict strategy is config, fixed here: the page's selector reloads with `?conflict=`.
-  config: { websocket: settings.websocket, optimistic: settings.optimistic },
+  config: { websocket: startsOffline ? { ...settings.websocket, AUTO_CONNECT: false } : settings.websocket, optimistic: settings.optimistic, updates: settings.updates },
+  // Every op not yet confirmed, one IndexedDB record each, per demo user.
+  storage: 'indexeddb',
+  outbox: { namespace: settings.user },
+  // The browser's online/offline events, plus the page's offline switch (./network.ts).
+  environmentListeners: dashboardEnvironment,
 })
 
-/** RTK's listener middleware: `useWebSocket().subscribe` and `onMessage` register through it. */
+/** RTK's listener middleware: the activity log's effects (./activity.ts) and the connect below. */
 export const listener = createListenerMiddleware()
+startActivityLog(listener, realtime)
 
-/**
- * Every time the socket opens, the widgets as the server has them now (`GET_WIDGETS`), applied as
- * one `entitiesUpdated` batch: the first load, and what changed while the socket was down.
- * Broadcasts only bring changes; this brings the widgets that did not change lately. (The package's
- * background sync, its next milestone, will do this for every collection.)
- */
+// A page that started offline (AUTO_CONNECT off) connects when the network is back.
 listener.startListening({
-  actionCreator: realtime.actions.opened,
-  effect: async (_action, api) => {
-    const dispatch = api.dispatch as unknown as RealtimeDispatchExtension
-    let reply
-    try {
-      reply = await dispatch(realtime.request('GET_WIDGETS'))
-    } catch {
-      return // The socket dropped, or the server has no GET_WIDGETS: the next open asks again.
-    }
-    const state = api.getState()
-    const updates = snapshotUpdates(reply.data, (key) => realtime.selectors.selectHasPendingOps(state, WIDGETS, key))
-    if (updates.length > 0) api.dispatch(realtime.actions.entitiesUpdated({ updates, at: Date.now() }))
+  actionCreator: realtime.actions.online,
+  effect: (_action, api) => {
+    if (realtime.selectors.selectConnectionStatus(api.getState()) === 'idle') api.dispatch(realtime.actions.connect())
   },
 })
 
-export const sparklinesSlice = createSparklinesSlice(realtime.actions.entitiesUpdated)
+export const sparklinesSlice = createSparklinesSlice(realtime.actions.entitiesUpdated, realtime.actions.syncSucceeded)
+export const lastPongSlice = createLastPongSlice(realtime.actions.pongReceived)
 
 export const store = configureStore({
   reducer: {
     [realtime.reducerPath]: realtime.reducer,
     [sparklinesSlice.reducerPath]: sparklinesSlice.reducer,
+    [activitySlice.reducerPath]: activitySlice.reducer,
+    [lastPongSlice.reducerPath]: lastPongSlice.reducer,
   },
   // RTK's serializability and immutability checks stay on (in development builds): everything the
   // realtime layer puts in actions and state is plain data.

@@ -1,13 +1,14 @@
 /**
  * The dashboard's widgets, as a collection of the realtime layer (README, "Collections and
- * optimistic updates"): the server's `WIDGET_UPDATE { id, title?, value, version, opId?, deleted? }`
- * broadcasts keep `state.realtime.collections.widgets` up to date, and three mutations change a
+ * optimistic updates"): the package loads it (a SYNC snapshot on the first open, the missed
+ * broadcasts after a reconnect), the server's `WIDGET_UPDATE { id, title?, value, version, opId?,
+ * deleted? }` broadcasts keep `state.realtime.collections.widgets` up to date, and three mutations change a
  * widget optimistically (the view changes at once, the op goes to the server, its ACK confirms it,
  * a NACK or a conflict rolls it back).
  *
  * Nothing here touches the store: these are the definitions `createRealtime` takes (./store.ts).
  */
-import { parseDefaultUpdate, type CoalescedUpdate, type CollectionDefinition, type MutationDefinition, type ParsedEntityUpdate } from 'rtk-realtime'
+import { parseDefaultUpdate, type CollectionDefinition, type MutationDefinition, type ParsedEntityUpdate } from 'rtk-realtime'
 
 /** One widget, as the reference server holds it (examples/server, `--demo` seeds w-1..w-6). */
 export interface Widget {
@@ -62,20 +63,26 @@ export const mutations = {
   /**
    * Sets the value. `debounce: true` (`updates.DEBOUNCE_DELAY`, 100 ms): while a slider moves, every
    * call changes the view but calls within the window fold into one op, so one op per window goes
-   * out. It suits a "set" (the last value wins), never an increment.
+   * out. It suits a "set" (the last value wins), never an increment. An op still in its window is
+   * being made, not sent: a server change meanwhile (another user, the demo ticker) is no conflict,
+   * the edit stays on top of it and goes out against the new version. `compact: true`: while
+   * offline (or behind an op on the wire), further edits fold into the queued op, so an offline
+   * session replays one op per widget.
    */
   updateWidget: {
     collection: WIDGETS,
     message: 'WIDGET_UPDATE',
     debounce: true,
+    compact: true,
     apply: (widget: Widget | null, { value }: { id: string; value: number }) => {
       if (widget) widget.value = value
     },
   },
-  /** Sets the title (the inline rename). */
+  /** Sets the title (the inline rename); renames queued and never sent fold into one (`compact`). */
   renameWidget: {
     collection: WIDGETS,
     message: 'WIDGET_UPDATE',
+    compact: true,
     apply: (widget: Widget | null, { title }: { id: string; title: string }) => {
       if (widget) widget.title = title
     },
@@ -91,31 +98,6 @@ export const mutations = {
 /** `value` clamped to the slider's range and rounded to one decimal, as the demo's values are. */
 export function clampValue(value: number): number {
   return Math.round(Math.min(VALUE_MAX, Math.max(VALUE_MIN, value)) * 10) / 10
-}
-
-/** The `GET_WIDGETS` reply's `data`: every live widget as `{ ...entity, version }`. */
-export interface WidgetsSnapshot {
-  widgets: Array<Widget & { version: number }>
-  seq: number
-}
-
-/**
- * The entity updates a `GET_WIDGETS` snapshot stands for, for `realtime.actions.entitiesUpdated`:
- * one per well-formed widget, except those `skip` names (the dashboard skips widgets with pending
- * ops: their ACKs and broadcasts settle them, and a snapshot that already holds an op's effect
- * without its opId would look like a conflict). Versions decide as for any update: a widget the
- * client holds at the same or a newer version is left alone.
- */
-export function snapshotUpdates(data: unknown, skip: (key: string) => boolean): CoalescedUpdate[] {
-  const widgets = (data as Partial<WidgetsSnapshot> | null)?.widgets
-  if (!Array.isArray(widgets)) return []
-  const updates: CoalescedUpdate[] = []
-  for (const item of widgets) {
-    const parsed = parseWidgetUpdate(item)
-    if (typeof parsed === 'string' || skip(parsed.key)) continue
-    updates.push({ collection: WIDGETS, key: parsed.key, version: parsed.version, value: parsed.value })
-  }
-  return updates
 }
 
 /** Widget ids in display order: `w-2` before `w-10`. */

@@ -1,33 +1,26 @@
 /**
  * The optimistic layer, as plain data from the realtime state (README, "Collections and optimistic
  * updates"), side by side:
- *   - Pending ops (id="pending-ops"): the outbox. The per-key lanes ARE the outbox: every op not
- *     yet confirmed, with its status (`queued`, `sent`), deliveries and age. In memory for now:
- *     they survive reconnects, not reloads (the persisted outbox is the package's next milestone).
+ *   - The outbox (id="pending-ops", ./OutboxPanel.tsx): every op not yet confirmed, with its status
+ *     (`queued`, `sent`), deliveries and age, and what of it is persisted in IndexedDB.
  *   - Conflicts (id="conflicts"): server changes that landed on a widget with pending edits, and
  *     the strategy that resolved them.
  *   - Rollbacks (id="rollbacks"): edits that left the view unconfirmed, with the reason code.
  * Plus the conflict strategy selector, which reloads the page with `?conflict=` (see ../settings.ts).
  */
 import type { ChangeEvent } from 'react'
-import type { Conflict, ConflictResolution, Op, Rollback } from 'rtk-realtime'
-import { formatAgo, formatMs, formatTime } from '../format'
+import type { Conflict, ConflictResolution, Rollback } from 'rtk-realtime'
+import { useConflicts } from 'rtk-realtime/react'
+import { formatAgo, formatTime } from '../format'
 import { CONFLICT_STRATEGIES, withConflictStrategy } from '../settings'
 import { realtime, settings, useAppDispatch, useAppSelector } from '../store'
 import { useNow } from '../useNow'
+import { describeArgs, OutboxPanel } from './OutboxPanel'
 
 const STRATEGY_HINTS: Record<ConflictResolution, string> = {
   REMOTE_WINS: 'the server’s change wins; your pending edits are rolled back',
   LOCAL_WINS: 'your pending edits stay on top of the server’s change, against its new version',
   MERGE: 'field by field: the server keeps the fields it changed, your edits keep the others',
-}
-
-/** The op's args without the key (`{ value: 73 }`), compactly. */
-function describeArgs(args: unknown, key: string): string {
-  if (args === null || typeof args !== 'object') return JSON.stringify(args) ?? ''
-  const rest = Object.entries(args as Record<string, unknown>).filter(([field, value]) => !(field === 'id' && value === key))
-  if (rest.length === 0) return '—'
-  return rest.map(([field, value]) => `${field}: ${JSON.stringify(value)}`).join(', ')
 }
 
 /** A widget value or entity, compactly: its `value` (and title), or "deleted". */
@@ -72,66 +65,8 @@ function StrategySelect() {
   )
 }
 
-function PendingOpRow({ op, now }: { op: Op; now: number }) {
-  return (
-    <tr className={`op op--${op.status}`} data-testid="pending-op" data-op-id={op.opId} data-key={op.key} data-status={op.status}>
-      <td className="op__id" title={op.opId}>
-        <code>{op.opId.slice(0, 8)}</code>
-      </td>
-      <td>{op.mutation}</td>
-      <td>{op.key}</td>
-      <td className="op__args">{describeArgs(op.args, op.key)}</td>
-      <td>
-        <span className={`pill pill--${op.status}`} title={op.lastError?.message}>
-          {op.status}
-        </span>
-      </td>
-      <td className="num">{op.attempts}</td>
-      <td className="num">{formatMs(Math.max(0, now - op.createdAt))}</td>
-    </tr>
-  )
-}
-
-function PendingOpsPanel() {
-  const ops = useAppSelector(realtime.selectors.selectPendingOps)
-  const now = useNow(200, ops.length > 0)
-  return (
-    <div className="sync-panel sync-panel--ops" id="pending-ops" data-testid="pending-ops" data-count={ops.length}>
-      <header className="sync-panel__header">
-        <h3>
-          Pending ops <span className="count">{ops.length}</span>
-        </h3>
-        <span className="card__meta">the outbox · one op per widget on the wire</span>
-      </header>
-      {ops.length === 0 ? (
-        <p className="empty">Nothing waiting: every edit is confirmed.</p>
-      ) : (
-        <table className="ops">
-          <thead>
-            <tr>
-              <th>op</th>
-              <th>mutation</th>
-              <th>key</th>
-              <th>args</th>
-              <th>status</th>
-              <th className="num">attempts</th>
-              <th className="num">age</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ops.map((op) => (
-              <PendingOpRow key={op.opId} op={op} now={now} />
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  )
-}
-
 function ConflictsPanel() {
-  const conflicts = useAppSelector(realtime.selectors.selectConflicts)
-  const dispatch = useAppDispatch()
+  const { conflicts, clear } = useConflicts()
   const now = useNow(1000, conflicts.length > 0)
   return (
     <div className="sync-panel" id="conflicts" data-testid="conflicts" data-count={conflicts.length}>
@@ -140,7 +75,7 @@ function ConflictsPanel() {
           Conflicts <span className="count">{conflicts.length}</span>
         </h3>
         {conflicts.length > 0 ? (
-          <button type="button" className="link-button" data-testid="conflicts-clear" onClick={() => dispatch(realtime.actions.conflictsCleared())}>
+          <button type="button" className="link-button" data-testid="conflicts-clear" onClick={clear}>
             clear
           </button>
         ) : null}
@@ -233,7 +168,7 @@ export function SyncPanels() {
         <StrategySelect />
       </header>
       <div className="sync-panels">
-        <PendingOpsPanel />
+        <OutboxPanel />
         <ConflictsPanel />
         <RollbacksPanel />
       </div>

@@ -1,4 +1,6 @@
-import { memo, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react'
+import { memo, useState, type FormEvent, type KeyboardEvent } from 'react'
+import { shallowEqual } from 'react-redux'
+import { useBackgroundSync, useEntity, useSyncStatus } from 'rtk-realtime/react'
 import { formatNumber } from '../format'
 import { realtime, useAppDispatch, useAppSelector, type RootState } from '../store'
 import { clampValue, compareIds, TITLE_MAX_LENGTH, VALUE_MAX, VALUE_MIN, WIDGETS, type Widget } from '../widgets'
@@ -10,8 +12,21 @@ function level(value: number): 'low' | 'mid' | 'high' {
   return value >= 75 ? 'high' : value >= 40 ? 'mid' : 'low'
 }
 
-/** Every widget's view (confirmed value with its pending ops applied), by id; the same object while nothing changed. */
-const selectWidgetViews = (state: RootState) => realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget>
+/** The ids of the widgets that exist (in their views), in display order. */
+const selectWidgetIds = (state: RootState): string[] => {
+  const views = realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget | null>
+  return Object.keys(views)
+    .filter((id) => views[id] != null)
+    .sort(compareIds)
+}
+
+/** Why widget `id` is stale: its own refresh mark, else its collection's reason; null when it is not. */
+function staleReasonOf(state: RootState, id: string): string | null {
+  const sync = realtime.selectors.selectSync(state)
+  const mark = sync.entities.find((m) => m.collection === WIDGETS && m.key === id)
+  if (mark) return mark.reason
+  return sync.collections[WIDGETS]?.staleReason ?? null
+}
 
 /** The title, as a button that turns into a text field (Enter or leaving it renames; Escape cancels). */
 function InlineTitle({ widget }: { widget: Widget }) {
@@ -65,17 +80,19 @@ function InlineTitle({ widget }: { widget: Widget }) {
 }
 
 /**
- * One widget. The typed `realtime` instance comes from ./store (`useRealtime()` returns the
- * untyped one): its mutation creators know their args. `memo`: a card re-renders only when its own view, version, pending flag or series
- * changes (views of untouched widgets keep their identity).
+ * One widget, read with `useEntity` (its view, whether it is `ready` or `stale`, pending, and its
+ * version): the card re-renders only when its own widget or series changes. The typed `realtime`
+ * instance comes from ./store (`useRealtime()` returns the untyped one): its mutation creators
+ * know their args.
  */
-const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
-  const { actions, selectors } = realtime
+const WidgetCard = memo(function WidgetCard({ id }: { id: string }) {
+  const { actions } = realtime
   const dispatch = useAppDispatch()
-  const id = widget.id
-  const version = useAppSelector((state) => selectors.selectEntityRecord(state, WIDGETS, id)?.version ?? 0)
-  const pending = useAppSelector((state) => selectors.selectHasPendingOps(state, WIDGETS, id))
+  // status: 'ready', or 'stale' (a refresh of it is due or running, or its collection may have missed updates).
+  const { data: widget, status, pending, version } = useEntity<Widget>(WIDGETS, id)
+  const staleReason = useAppSelector((state) => staleReasonOf(state, id))
   const series = useAppSelector((state) => state.sparklines[id]?.values ?? EMPTY_SERIES)
+  if (!widget) return null // deleted (by the server, or by a pending delete)
 
   const previous = series.at(-1) === widget.value ? series.at(-2) : series.at(-1)
   const trend = previous === undefined || previous === widget.value ? 'flat' : widget.value > previous ? 'up' : 'down'
@@ -88,10 +105,16 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
       data-testid={`widget-${id}`}
       data-version={version}
       data-pending={pending ? 'true' : 'false'}
+      data-status={status}
     >
       <header className="widget__header">
         <h3 className="widget__id">{id}</h3>
         <span className="widget__meta">
+          {status === 'stale' ? (
+            <span className="pill pill--stale" data-testid={`widget-stale-${id}`} title={`May be out of date (${staleReason ?? 'stale'}): a sync is due`}>
+              stale
+            </span>
+          ) : null}
           {pending ? (
             <span className="pill pill--pending" data-testid={`widget-pending-${id}`} title="Changed here; waiting for the server’s ACK">
               pending
@@ -100,6 +123,16 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
           <span className="widget__version" data-testid={`widget-version-${id}`} title="The server’s version of this widget">
             v{version}
           </span>
+          <button
+            type="button"
+            className="icon-button icon-button--small"
+            data-testid={`widget-refresh-${id}`}
+            aria-label={`Refresh ${id}`}
+            title="Refresh: marked stale until its collection is synced again (refreshWidget)"
+            onClick={() => dispatch(actions.refreshWidget(id, WIDGETS))}
+          >
+            ↻
+          </button>
         </span>
       </header>
       <InlineTitle widget={widget} />
@@ -147,28 +180,48 @@ const WidgetCard = memo(function WidgetCard({ widget }: { widget: Widget }) {
 })
 
 /**
- * The widgets of the realtime layer's `widgets` collection: server broadcasts, the snapshot taken
- * on every open, and this page's own optimistic edits, all in one view per widget.
+ * The widgets of the realtime layer's `widgets` collection: what the package's syncs loaded,
+ * server broadcasts, and this page's own optimistic edits, all in one view per widget. "Refresh
+ * all" is `useBackgroundSync().refresh` (`refresh()`): every collection is stale until its sync
+ * succeeds.
  */
 export function WidgetGrid() {
-  const views = useAppSelector(selectWidgetViews)
-  const widgets = useMemo(() => Object.values(views).sort((a, b) => compareIds(a.id, b.id)), [views])
+  // The grid re-renders only when the set of widgets changes; each card follows its own widget.
+  const ids = useAppSelector(selectWidgetIds, shallowEqual)
+  const { refresh } = useBackgroundSync()
+  const collection = useSyncStatus().collections[WIDGETS]?.status ?? 'loading'
   return (
-    <section className="card card--widgets" aria-labelledby="widgets-title">
+    <section className="card card--widgets" aria-labelledby="widgets-title" data-testid="widgets" data-status={collection}>
       <header className="card__header">
         <h2 id="widgets-title">Live widgets</h2>
         <span className="card__meta">
-          collection <code>widgets</code> · edits are optimistic
+          collection <code>widgets</code> · <span data-testid="widgets-status">{collection}</span> · edits are optimistic
         </span>
+        <button
+          type="button"
+          className="button button--small"
+          id="refresh-all"
+          data-testid="refresh-all"
+          title="Sync every collection now (refresh); each is stale until its sync succeeds"
+          onClick={refresh}
+        >
+          ↻ Refresh all
+        </button>
       </header>
-      {widgets.length === 0 ? (
-        <p className="empty" id="widgets-empty" data-testid="widgets-empty">
-          Waiting for <code>WIDGET_UPDATE</code> broadcasts. Start the server with <code>--demo</code> to see widgets move.
-        </p>
+      {ids.length === 0 ? (
+        collection === 'loading' ? (
+          <p className="empty" id="widgets-loading" data-testid="widgets-loading">
+            Loading the widgets (the first SYNC runs when the socket opens)…
+          </p>
+        ) : (
+          <p className="empty" id="widgets-empty" data-testid="widgets-empty">
+            The server has no widgets. Start it with <code>--demo</code> to see widgets move.
+          </p>
+        )
       ) : (
         <div className="widget-grid" id="widget-grid" data-testid="widget-grid">
-          {widgets.map((widget) => (
-            <WidgetCard key={widget.id} widget={widget} />
+          {ids.map((id) => (
+            <WidgetCard key={id} id={id} />
           ))}
         </div>
       )}
