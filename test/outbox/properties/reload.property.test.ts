@@ -8,8 +8,9 @@
  * duplicated, out of order, value-less, NACKing retryably or fatally, or silent). Every page is a
  * real store (`createWidgetStore`: reducer, middleware, sagas, batcher, outbox listener effects)
  * over a FakeWebSocket, under fake timers; answers and updates reach it only as frames on its socket.
- * The steps: user edits of three keys (updateWidget, renameWidget, a compacting `compactValue`
- * and a debounced `slideValue`), pause/resume, discard of a random op, the server's answers and
+ * The steps: user edits of three keys (updateWidget, renameWidget, a compacting `compactValue`,
+ * a debounced `slideValue` and a `manualValue` the user delivers over "HTTP" and confirms or rolls
+ * back by hand), pause/resume, discard of a random op, the server's answers and
  * other users' changes, socket drops, offline/online, time passing, and RELOAD: the current page
  * is thrown away mid-anything (its timers never fire again, its socket is cut without a close
  * frame: the server lost what it held for it, and applied what it had read of it or not), and a
@@ -60,7 +61,8 @@
  * At the end (the server answers everything, online, resumed, storage healthy, time passes every
  * timeout and backoff): every view equals the server's entity, nothing is pending, storage is
  * empty, every op is (A), (R) or (F), every rollback record is true (the server did not apply it,
- * unless it says `appliedAfterAll` or `reason.inDoubt`, or its page died with the op in doubt).
+ * unless it says `appliedAfterAll` or `reason.inDoubt`, or its page died with the op in doubt, or
+ * it is a manual op the user had delivered: the package cannot know).
  *
  * Each run picks a conflict strategy, single or `BATCH` op frames, an inbound BATCH_MODE, how
  * the outbox is read back (at once, or after 30/300 ms seeing storage as at the call or at the
@@ -144,6 +146,12 @@ type Cmd =
   | { t: 'online' }
   | { t: 'pause' }
   | { t: 'resume' }
+  /**
+   * The user delivers the `pick`-th manual op over "HTTP": the server applies it (once per opId;
+   * a repeat gets the first answer) and the user confirms it with the answer, unless the answer
+   * is lost (`lost`: the page learns nothing); or the user rolls it back instead (`rollback`).
+   */
+  | { t: 'http'; pick: number; outcome: 'confirm' | 'lost' | 'rollback' }
   /** The user discards the `pick`-th op of the lanes (by creation). */
   | { t: 'discard'; pick: number }
   /** Flaky storage: writes start or stop failing. */
@@ -172,7 +180,7 @@ const key = fc.nat({ max: KEYS.length - 1 })
 const pick = fc.nat({ max: 7 })
 const rarely = fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 })
 const answer = fc.constantFrom<Answer>('ack', 'ack', 'ackBare', 'nack', 'reject', 'dropAnswer', 'lost')
-const mutation = fc.constantFrom<MutationName>('updateWidget', 'renameWidget', 'compactValue', 'compactValue', 'slideValue')
+const mutation = fc.constantFrom<MutationName>('updateWidget', 'updateWidget', 'renameWidget', 'compactValue', 'compactValue', 'slideValue', 'manualValue')
 const edit: fc.Arbitrary<Edit> = fc.record({ t: fc.constant('edit' as const), key, mutation, v: fc.nat({ max: 3 }) })
 const reload = fc.record({
   t: fc.constant('reload' as const),
@@ -194,6 +202,7 @@ const common: Array<fc.WeightedArbitrary<Cmd>> = [
   { weight: 1, arbitrary: fc.constant({ t: 'pause' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'resume' as const }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('discard' as const), pick }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('http' as const), pick, outcome: fc.constantFrom<'confirm' | 'lost' | 'rollback'>('confirm', 'confirm', 'lost', 'rollback') }) },
   { weight: 3, arbitrary: reload },
 ]
 const readMode: fc.Arbitrary<ReadMode> = fc.oneof(
@@ -240,6 +249,7 @@ function describeCmd(c: Cmd): string {
     case 'pause': return 'pause()'
     case 'resume': return 'resume()'
     case 'discard': return `discard(the ${c.pick}-th op of the lanes)`
+    case 'http': return c.outcome === 'rollback' ? `rollback(the ${c.pick}-th manual op)` : `deliver the ${c.pick}-th manual op over HTTP${c.outcome === 'lost' ? ' (the answer is lost)' : ', confirm it with the answer'}`
     case 'quota': return c.on ? 'storage starts failing (QuotaExceededError as the pattern says)' : 'storage works again'
     case 'reload': return `RELOAD${c.serverRead === 'later' ? ' (the server reads what it had of the dead socket later)' : c.serverRead ? ' (the server applied what it had read)' : ''}${c.openEarly ? ', socket accepted at once' : ''}${c.before.length ? `, then before the outbox is back: ${c.before.map(describeCmd).join('; ')}` : ''}`
   }
@@ -262,6 +272,8 @@ class Ledger {
   readonly unfinished = new Set<string>()
   /** (F): ops missing after a reload because their reported write failed. */
   readonly reportedLost = new Set<string>()
+  /** Manual ops the user delivered over "HTTP": only the user knows whether the server applied them. */
+  readonly deliveredByHand = new Set<string>()
   /** Ops read back by a page whose socket had opened before the read ended. */
   readonly readLate = new Set<string>()
   /** Ops whose stale record (a reported failed delete) was allowed to bring them back. */
@@ -502,6 +514,19 @@ async function run(s: Scenario): Promise<void> {
     await tick()
   }
 
+  /** README "Manual mode": the user's own transport, and `confirm(opId, { version, value })` / `rollback(opId)`. */
+  const http = (pick: number, outcome: 'confirm' | 'lost' | 'rollback') => {
+    const manual = [...rawOpsOf(page.state()).values()].filter((op) => op.status === 'manual').sort((a, b) => opNumber(a.opId) - opNumber(b.opId))
+    const op = manual[pick % Math.max(1, manual.length)]
+    if (!op) return
+    const { actions } = page.t.realtime
+    if (outcome === 'rollback') return void page.dispatch(actions.rollback(op.opId))
+    ledger.deliveredByHand.add(op.opId)
+    const { ack, fresh } = server.core.receivePatch(op.opId, op.key, patchOf(op.args as Record<string, unknown>))
+    server.log(`HTTP ${op.opId} ${JSON.stringify(op.args)}: ${fresh ? 'applied' : 'already applied'} at v${ack.version}${outcome === 'lost' ? ', the answer is lost' : ''}`)
+    if (outcome === 'confirm') page.dispatch(actions.confirm(op.opId, { version: ack.version, value: ack.value }))
+  }
+
   const doEdit = (e: Edit) => {
     page.dispatch(page.mutation(e.mutation)(argsOf(e)))
   }
@@ -683,6 +708,9 @@ async function run(s: Scenario): Promise<void> {
           if (ops.length > 0) page.dispatch(actions.discard(ops[cmd.pick % ops.length]!))
           break
         }
+        case 'http':
+          http(cmd.pick, cmd.outcome)
+          break
         case 'quota':
           if (flaky) flaky.failing = cmd.on
           break
@@ -706,6 +734,12 @@ async function run(s: Scenario): Promise<void> {
     while (Date.now() < readingUntil) await tick(WINDOW)
     for (let round = 0; ; round++) {
       if (!server.up) await reconnect()
+      // The user delivers what is left of the manual ops.
+      for (let i = 0; [...rawOpsOf(page.state()).values()].some((op) => op.status === 'manual'); i++) {
+        check(i < 50, 'manual ops are confirmed')
+        http(0, 'confirm')
+        await tick()
+      }
       for (let i = 0; server.inbox.length > 0 || server.held.length > 0; i++) {
         check(i < 200, 'the client stops sending while the server answers everything')
         server.answerEverything()
@@ -750,7 +784,7 @@ async function run(s: Scenario): Promise<void> {
       for (const r of p.records.values()) {
         const applied = ledger.applied(r.opId) > 0
         if (r.appliedAfterAll) check(applied, () => `page ${p.number}'s record of ${r.opId} says appliedAfterAll, but the server never applied it`)
-        else if (applied && !r.reason.inDoubt && !ledger.unfinished.has(r.opId) && !ledger.excusedBack.has(r.opId)) {
+        else if (applied && !r.reason.inDoubt && !ledger.unfinished.has(r.opId) && !ledger.excusedBack.has(r.opId) && !ledger.deliveredByHand.has(r.opId)) {
           check(false, `page ${p.number}'s rollback record of ${r.opId} (${r.reason.code}: ${r.reason.message}) is false: the server applied it, and the record says neither appliedAfterAll nor inDoubt`)
         }
       }

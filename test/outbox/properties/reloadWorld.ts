@@ -34,7 +34,7 @@ export const WINDOW = 50
 export const DEBOUNCE = 100
 
 /** The mutations of the runs: the widgets' two, and a compacting and a debounced "set value". */
-export type MutationName = 'updateWidget' | 'renameWidget' | 'compactValue' | 'slideValue'
+export type MutationName = 'updateWidget' | 'renameWidget' | 'compactValue' | 'slideValue' | 'manualValue'
 const setValue = (widget: Widget | null, args: { id: string; value: number }) => {
   if (widget) widget.value = args.value
 }
@@ -43,10 +43,12 @@ export const reloadMutations = {
   renameWidget: widgetOptions.mutations.renameWidget,
   compactValue: { collection: 'widgets', message: 'WIDGET_UPDATE', compact: true, apply: setValue },
   slideValue: { collection: 'widgets', message: 'WIDGET_UPDATE', debounce: DEBOUNCE, apply: setValue },
+  /** Delivered by the user over "HTTP" (README "Manual mode"), confirmed with `confirm(opId, { version, value })`. */
+  manualValue: { collection: 'widgets', message: 'WIDGET_UPDATE', transport: 'manual', apply: setValue },
 } as const
 /** What each mutation does, in the reference model's terms (test/optimistic/properties/model.ts). */
 const AS_MODEL: Record<string, 'updateWidget' | 'renameWidget'> = {
-  updateWidget: 'updateWidget', renameWidget: 'renameWidget', compactValue: 'updateWidget', slideValue: 'updateWidget',
+  updateWidget: 'updateWidget', renameWidget: 'renameWidget', compactValue: 'updateWidget', slideValue: 'updateWidget', manualValue: 'updateWidget',
 }
 
 /** Statuses whose ops the README says are persisted ("acked ops and ops in doubt are not stored"). */
