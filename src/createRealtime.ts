@@ -139,8 +139,8 @@ export interface OutboxOptions {
   locks?: LockManagerLike | false
 }
 
-/** The outbox actions a user dispatches. */
-export type PublicOutboxActions = Pick<OutboxActions, 'openOutbox' | 'clearOutbox'>
+/** The outbox actions: `openOutbox` and `clearOutbox` to dispatch, and those the package dispatches (for `extraReducers`). */
+export type PublicOutboxActions = OutboxActions
 
 /** Options of a request. */
 export interface RequestOptions {
@@ -220,8 +220,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
   const actions = {
     ...slice.actions,
     ...optimisticActions,
-    openOutbox: outboxActions.openOutbox,
-    clearOutbox: outboxActions.clearOutbox,
+    ...outboxActions,
     ...syncActions,
     ...createMutationActions(mutations, generateId, now),
   } as Realtime<ReducerPath, Mutations>['actions']
