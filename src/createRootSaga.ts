@@ -1,9 +1,9 @@
-import { all, fork, put, take } from 'redux-saga/effects'
+import { all, call, fork, put, take } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import type { UpdateParser } from './collections/defineCollections'
 import { createEntityUpdateInbox, type UpdateBatch } from './collections/entityUpdateInbox'
 import { connectionSaga } from './connection/connectionSaga'
-import { environmentSaga } from './connection/environmentSaga'
+import { environmentLoop, environmentSaga } from './connection/environmentSaga'
 import type { FrameHandler, StoreAccess } from './connection/frameHandler'
 import { requestSaga } from './connection/requestSaga'
 import type { ConnectionRuntime } from './connection/runtime'
@@ -48,7 +48,8 @@ export function createRootSaga(
         yield put(entitiesUpdated({ updates: batch.updates, received: batch.received, at: rt.timers.now() }))
       }
     }
-    const tasks = [fork(environmentSaga, rt), fork(requestSaga, rt), fork(putBatches), fork(connectionSaga, rt, hooks)]
+    const environment = yield call(environmentSaga, rt)
+    const tasks = [fork(environmentLoop, environment), fork(requestSaga, rt), fork(putBatches), fork(connectionSaga, rt, hooks)]
     if (ops) tasks.push(fork(deliverySaga, rt, ops, port))
     // After the delivery saga: on `opened` the ops it replays go out before the SYNC.
     if (sync) tasks.push(fork(syncSaga, rt, sync, tracker))

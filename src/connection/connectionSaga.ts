@@ -29,6 +29,8 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
   const pings = createPingLedger()
   const handlers = [createHeartbeatFrameHandler(rt, pings), createRequestReplyHandler(rt), ...hooks.frameHandlers]
 
+  // Offline from the start (the environment said so at install): no attempt until the network is back.
+  if (!rt.selectConnection(yield select()).online) yield* waitForNetwork(rt)
   let failures = 0
   for (;;) {
     const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers, pings)

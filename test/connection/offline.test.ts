@@ -117,3 +117,15 @@ describe('offline', () => {
     expect(t.connection().status).toBe('connecting')
   })
 })
+
+describe('a store that starts offline', () => {
+  it('opens no socket until online() when the environment reports offline at install', async () => {
+    const t = createTestStore({ environmentListeners: (handlers) => (handlers.offline(), () => {}) })
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(FakeWebSocket.instances).toHaveLength(0)
+    expect(t.connection()).toMatchObject({ status: 'offline', online: false })
+    t.store.dispatch(t.realtime.actions.online())
+    await vi.advanceTimersByTimeAsync(0)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+  })
+})
