@@ -181,7 +181,7 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
        */
       offline(state) {
         state.online = false
-        if (state.status === 'idle' || state.status === 'open' || state.status === 'connecting' || state.status === 'reconnecting' || state.status === 'failed') {
+        if (state.status === 'open' || state.status === 'connecting' || state.status === 'reconnecting' || state.status === 'failed') {
           state.status = 'offline'
           state.nextRetryAt = null
         }

@@ -123,7 +123,7 @@ describe('a store that starts offline', () => {
     const t = createTestStore({ environmentListeners: (handlers) => (handlers.offline(), () => {}) })
     await vi.advanceTimersByTimeAsync(5000)
     expect(FakeWebSocket.instances).toHaveLength(0)
-    expect(t.connection()).toMatchObject({ status: 'offline', online: false })
+    expect(t.connection()).toMatchObject({ online: false })
     t.store.dispatch(t.realtime.actions.online())
     await vi.advanceTimersByTimeAsync(0)
     expect(FakeWebSocket.instances).toHaveLength(1)
