@@ -842,8 +842,8 @@ describe('storage adapters', () => {
     await vi.waitFor(() => expect(a.S().outbox.status).toBe('ready'))
     const o1 = a.mutate('createWidget', { id: 'a', value: 1 })
     const o2 = a.mutate('updateWidget', { id: 'a', value: 2 })
-    // committed a few hundred µs later
-    await new Promise((r) => setTimeout(r, 50))
+    // committed a few hundred µs later: wait until the database holds both
+    await vi.waitFor(async () => expect(await indexedDbStorage({ dbName: 'outbox-test', indexedDB: idb }).getAll('realtime:default')).toHaveLength(2))
     const b = make({ storage: indexedDbStorage({ dbName: 'outbox-test', indexedDB: idb }), config: { websocket: { AUTO_CONNECT: false } } })
     await vi.waitFor(() => expect(b.S().outbox.status).toBe('ready'))
     expect(b.ops().map((o) => o.opId)).toEqual([o1, o2])
@@ -857,7 +857,7 @@ describe('storage adapters', () => {
     const a = make({ storage: 'indexeddb', logger: { ...silentLogger, warn }, config: { websocket: { AUTO_CONNECT: false } } })
     await vi.waitFor(() => expect(a.S().outbox.status).toBe('ready'))
     const o1 = a.mutate('createWidget', { id: 'a', value: 1 })
-    await new Promise((r) => setTimeout(r, 50))
+    await vi.waitFor(async () => expect(await indexedDbStorage().getAll('realtime:default')).toHaveLength(1))
     const b = make({ storage: 'indexeddb', logger: { ...silentLogger, warn }, config: { websocket: { AUTO_CONNECT: false } } })
     await vi.waitFor(() => expect(b.S().outbox.status).toBe('ready'))
     expect(b.ops().map((o) => o.opId)).toEqual([o1])
@@ -1714,8 +1714,8 @@ describe('two pages of one user (Web Locks)', () => {
     await vi.waitFor(() => expect(a.S().outbox.status).toBe('ready'))
     const opId = a.mutate('createWidget', { id: 'w-a', value: 1 })
     const b = make({ storage, outbox: { locks: locks.view('B') }, config: { websocket: { AUTO_CONNECT: false } } }, { reset: false })
+    // Ready means read back: whose ops are whose was decided by then.
     await vi.waitFor(() => expect(b.S().outbox.status).toBe('ready'))
-    await new Promise((r) => setTimeout(r, 50))
     expect(b.op(opId)).toBeUndefined()
     expect(b.ops()).toEqual([])
   })
@@ -1741,7 +1741,7 @@ describe('two pages of one user (Web Locks)', () => {
     const b = make({ storage, outbox: { locks: locks.view('B') }, config: { websocket: { AUTO_CONNECT: false } } }, { reset: false })
     await vi.waitFor(() => expect(b.S().outbox.status).toBe('ready'))
     const opId = a.mutate('createWidget', { id: 'w-a', value: 1 })
-    await new Promise((r) => setTimeout(r, 50))
+    // Written at once (memory storage); B learns of it only when A's lock is released.
     expect(b.op(opId)).toBeUndefined()
     locks.kill('A')
     await vi.waitFor(() => expect(b.op(opId)).toBeDefined(), { timeout: 5000 })
