@@ -18,7 +18,7 @@ import { buildMutationGuard } from './middleware/mutationGuard'
 import { buildRequestPromises } from './middleware/requestPromises'
 import { createDataReducer } from './optimistic/createDataReducer'
 import type { OutboundOptions } from './optimistic/createOutbound'
-import { compileMutations, type MutationDefinitions } from './optimistic/defineMutations'
+import { compileMutations, type CheckedMutations, type MutationDefinitions } from './optimistic/defineMutations'
 import { createOptimisticActions, type OptimisticActions } from './optimistic/optimisticActions'
 import { createMutationActions, type MutationActionCreators } from './optimistic/createMutationActions'
 import type { OpsRuntime } from './optimistic/opsRuntime'
@@ -104,8 +104,12 @@ export interface CreateRealtimeOptions<
    */
   // The intersection keeps the functions of a definition (load, parse, validate) contextually typed.
   collections?: Collections & CollectionDefinitions
-  /** Optimistic mutations by name; each becomes an action creator under `actions`. @default {} */
-  mutations?: Mutations
+  /**
+   * Optimistic mutations by name; each becomes an action creator under `actions`. A mutation's
+   * `collection` must be a declared one, and on a typed collection (`collection<Widget>()`) its
+   * `apply` gets and returns that entity type (`Widget | null`). @default {}
+   */
+  mutations?: Mutations & CheckedMutations<Mutations, Collections>
   /** How ops leave the client: one frame per op (default), batched frames, or your own transport. */
   outbound?: OutboundOptions
   /** Called (from the middleware, never a reducer) for every conflict recorded in state. */
