@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { configureStore } from '@reduxjs/toolkit'
 import { createRealtime, createConfig, defaultConfig, RealtimeConfigError, silentLogger, isInboundAction } from 'rtk-realtime'
-import { make, mk, FakeWebSocket } from './harness'
+import { mk, FakeWebSocket } from './harness'
 import { endOfTurn } from '../support/fakeWebSocket'
 
 beforeEach(() => {
