@@ -1,5 +1,6 @@
 import { CONFLICT_RESOLUTIONS } from '../config/optionRules'
 import type { EntityOf } from '../collections/entityTypes'
+import type { MutationArgs } from './createMutationActions'
 import type { ConflictStrategy } from './types'
 
 /** What a conflict resolver is told: everything is plain data. */
@@ -25,6 +26,7 @@ export type ConflictResolver = (context: ConflictContext) => ConflictStrategy
  * `apply` is an Immer recipe: mutate the draft, or return the new entity (`null` deletes it).
  * It receives `null` when the entity does not exist yet (a create).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the defaults let a definition of any entity and args type fit `MutationDefinitions`
 export interface MutationDefinition<Entity = any, Args = any> {
   /** The collection it changes. */
   collection: string
@@ -168,7 +170,7 @@ type MutationChecks<Mutations, Collections> = {
     ? string extends Of
       ? unknown
       : Of extends keyof Collections
-        ? CheckedApply<EntityOf<Collections[Of]>, MutationArgsOf<Mutations[N]>>
+        ? CheckedApply<EntityOf<Collections[Of]>, MutationArgs<Mutations[N]>>
         : { collection: UndeclaredCollection<keyof Collections & string> }
     : unknown
 }
@@ -178,7 +180,5 @@ type MutationChecks<Mutations, Collections> = {
 interface UndeclaredCollection<Declared extends string> {
   'is not a declared collection; declared:': Declared
 }
-
-type MutationArgsOf<D> = D extends MutationDefinition<any, infer Args> ? Args : never
 
 type CheckedApply<Entity, Args> = unknown extends Entity ? unknown : { apply: (draft: Entity | null, args: Args) => Entity | null | void }
