@@ -1,4 +1,4 @@
-import { nanoid, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
+import { nanoid, type ActionCreatorWithoutPayload, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import type { SagaIterator } from 'redux-saga'
 import { createConfig, type ResolvedConfig } from './config/createConfig'
 import { detectEnvironment } from './config/environment'
@@ -37,6 +37,8 @@ import { createSyncSelectors, type SyncSelectors } from './sync/selectors'
 import type { SyncRuntime } from './sync/syncRuntime'
 import type { SyncOptions } from './sync/types'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
+import { createDevTools, type RealtimeDevTools } from './devtools/createDevTools'
+import { buildDisposeSteps, createDisposeAction } from './lifecycle/dispose'
 import { consoleLogger, type Logger } from './world/logger'
 import { createOutboxActions, type OutboxActions } from './outbox/outboxActions'
 import { createOutboxEffects, type OutboxEffects } from './outbox/outboxEffects'
@@ -150,6 +152,16 @@ export interface RequestOptions {
 
 export type { RealtimeState } from './createRealtimeReducer'
 
+/** `realtime.actions.dispose()`: tears the store's realtime part down for good (tests, server-side renders). */
+export interface LifecycleActions {
+  /**
+   * Closes the socket (a `disconnect()`), fails the requests still waiting (`DISPOSED`), cancels
+   * the package's saga (heartbeat, reconnect, sync and delivery timers, environment listeners) and
+   * stops the outbox effects. Nothing starts again for that store: make a new store to reconnect.
+   */
+  dispose: ActionCreatorWithoutPayload
+}
+
 /** The slice of the root state that the package owns. */
 export type RealtimeRootState<ReducerPath extends string = 'realtime'> = { [K in ReducerPath]: RealtimeState }
 
@@ -167,8 +179,14 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
    * the optimistic ones (`confirm`, `rollback`, …), the sync's (`refresh`, `refreshWidget`, …)
    * and one per declared mutation.
    */
-  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & SyncActions & MutationActionCreators<Mutations>
+  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & SyncActions & LifecycleActions & MutationActionCreators<Mutations>
   readonly selectors: ConnectionSelectors & DataSelectors & SyncSelectors
+  /**
+   * Redux DevTools options: `configureStore({ devTools: realtime.devTools })`, or spread them into
+   * yours. The state shows entities, lanes and the op index by key (no hash buckets), `pongReceived`
+   * is left out of the action list, and long batches of entity updates show their first ten and a count.
+   */
+  readonly devTools: RealtimeDevTools
   /**
    * Makes a request action. `await store.dispatch(realtime.request('ECHO', data))` resolves with
    * the reply envelope (the frame whose `replyTo` is this request's id) or rejects with a plain
@@ -222,6 +240,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     ...optimisticActions,
     ...outboxActions,
     ...syncActions,
+    dispose: createDisposeAction(reducerPath),
     ...createMutationActions(mutations, generateId, now),
   } as Realtime<ReducerPath, Mutations>['actions']
   const selectData = (state: unknown) => (state as Record<string, RealtimeState>)[reducerPath]!
@@ -351,7 +370,13 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     rootSaga: saga,
     runSaga: options.runSaga ?? true,
     ...(outboxEffects ? { outbox: { build: outboxEffects, namespace } } : {}),
+    dispose: { type: actions.dispose.type, before: buildDisposeSteps(slice.actions, selectors.selectConnection) },
     logger,
+  })
+  const devTools = createDevTools({
+    reducerPath,
+    batchTypes: [optimisticActions.entitiesUpdated.type, syncActions.syncSucceeded.type],
+    denied: [slice.actions.pongReceived.type],
   })
 
   function onMessage(dispatch: (action: UnknownAction) => unknown, handler: (message: Envelope) => void): () => void {
@@ -370,6 +395,7 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     saga,
     actions,
     selectors,
+    devTools,
     request,
     config,
     getConfig: config.getConfig,

@@ -1,5 +1,8 @@
 export { createRealtime } from './createRealtime'
-export type { CreateRealtimeOptions, Realtime, RealtimeRootState, RealtimeState, RequestOptions } from './createRealtime'
+export type { CreateRealtimeOptions, LifecycleActions, Realtime, RealtimeRootState, RealtimeState, RequestOptions } from './createRealtime'
+export { DEVTOOLS_MAX_UPDATES } from './devtools/createDevTools'
+export type { RealtimeDevTools } from './devtools/createDevTools'
+export type { RealtimeDevToolsState } from './devtools/flattenState'
 export type { RealtimeDispatchExtension, RequestAction } from './createRealtimeMiddleware'
 
 export { createConfig, detectEnvironment } from './config/createConfig'

@@ -24,6 +24,7 @@ export type ConflictResolver = (context: ConflictContext) => ConflictStrategy
  * `apply` is an Immer recipe: mutate the draft, or return the new entity (`null` deletes it).
  * It receives `null` when the entity does not exist yet (a create).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the defaults let a definition of any entity and args type fit `MutationDefinitions`
 export interface MutationDefinition<Entity = any, Args = any> {
   /** The collection it changes. */
   collection: string
