@@ -198,6 +198,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
     }
     found.sort((a, b) => a.order - b.order)
     const readIds = new Set<string>()
+    const lastRead = found.at(-1)?.order ?? -1
     for (const { op, base, order } of found) {
       orders.set(op.opId, order)
       readIds.add(op.opId)
@@ -205,9 +206,13 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
       result.ops.push(op)
       if (base) result.bases.push(base)
     }
-    // Ops made while the outbox was read back are younger than every op read: numbered after them.
-    const younger = [...orders].filter(([opId, order]) => !readIds.has(opId) && order < nextOrder).sort((a, b) => a[1] - b[1])
-    if (younger.length > 0) {
+    // Ops made while the outbox was read back are younger than every op read. Numbered from the
+    // clock they already come after them; only when one does not (a clock that went back, a reload
+    // in the same millisecond) are they numbered again, after them. An order is moved by one write
+    // per op, and a failed one leaves the old order stored: moving orders that needed no move is
+    // how a failed write used to put an op before an older one of its lane in storage.
+    const younger = [...orders].filter(([opId]) => !readIds.has(opId)).sort((a, b) => a[1] - b[1])
+    if (younger.length > 0 && younger[0]![1] <= lastRead) {
       const state = selectState(getState())
       for (const [opId] of younger) {
         orders.set(opId, nextOrder++)
