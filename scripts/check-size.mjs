@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 /**
  * Bundle budgets: bundles each public entry of the built package (dist/) the way a user's bundler
- * would (ESM, browser, minified, peers external, our own dependencies such as idb included), gzips
- * it at level 9 and fails when an entry is over its budget. `--analyze` also bundles the entry's
- * source and lists the folders and files that weigh most in it (minified bytes).
+ * would (ESM, browser, minified, peers external, our own dependencies included), gzips it at level 9
+ * and fails when an entry is over its budget. `--analyze` also bundles the entry's source and lists
+ * the folders and files that weigh most in it (minified bytes).
+ *
+ * The React entry is measured as what it adds to an app that has the core: every user of the hooks
+ * imports `createRealtime` (the hooks read its instance), and the code both entries use is one shared
+ * chunk of dist/ that a bundler includes once. So the chunks the core entry imports are external when
+ * the React entry is bundled, and `--analyze` marks the source files the core entry has too.
  *
  * Run after `npm run build` (npm test does): the figure is for what ships, not for src/.
  */
 import { build } from 'esbuild'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
@@ -22,8 +27,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
  */
 const entries = [
   { name: 'rtk-realtime', file: 'dist/index.js', source: 'src/index.ts', budget: 39_000, goal: 15_000 },
-  { name: 'rtk-realtime/react', file: 'dist/react/index.js', source: 'src/react/index.ts', budget: 3_000, goal: 2_000 },
+  { name: 'rtk-realtime/react', file: 'dist/react/index.js', source: 'src/react/index.ts', budget: 3_000, goal: 2_000, withCore: true },
 ]
+const [core] = entries
 
 /** What a user of the package already has: the peers (and their subpaths). */
 const peers = ['@reduxjs/toolkit', 'redux-saga', 'react', 'react-dom', 'react-redux']
@@ -32,8 +38,24 @@ const external = peers.flatMap((peer) => [peer, `${peer}/*`])
 const analyze = process.argv.includes('--analyze')
 const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`
 
+/** The dist chunks the core entry imports (tsup puts the code both entries use there). */
+function coreChunks() {
+  const code = readFileSync(join(root, core.file), 'utf8')
+  return new Set([...code.matchAll(/from\s*["']\.\/(chunk-[\w-]+\.js)["']/g)].map(([, chunk]) => join(root, 'dist', chunk)))
+}
+
+/** Leaves `files` out of the bundle, as imports (a bundler includes them once, with the core). */
+function externalFiles(files) {
+  return {
+    name: 'core-external',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, (args) => (files.has(resolve(args.resolveDir, args.path)) ? { path: args.path, external: true } : undefined))
+    },
+  }
+}
+
 /** The entry bundled as a production build of a user's app would bundle it. */
-function bundle(path, metafile = false) {
+function bundle(path, { metafile = false, plugins = [] } = {}) {
   return build({
     entryPoints: [path],
     bundle: true,
@@ -45,6 +67,7 @@ function bundle(path, metafile = false) {
     metafile,
     external,
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins,
     logLevel: 'silent',
   })
 }
@@ -52,17 +75,32 @@ function bundle(path, metafile = false) {
 async function measure(entry) {
   const path = join(root, entry.file)
   if (!existsSync(path)) throw new Error(`check-size: ${entry.file} is missing; run \`npm run build\` first`)
-  const code = (await bundle(path)).outputFiles[0].contents
+  const plugins = entry.withCore ? [externalFiles(coreChunks())] : []
+  const code = (await bundle(path, { plugins })).outputFiles[0].contents
   return { min: code.length, gz: gzipSync(code, { level: 9 }).length }
 }
 
-/** What weighs most: the source bundled the same way, by folder and by file (minified bytes, before gzip). */
-async function printContributors(entry) {
-  const { metafile } = await bundle(join(root, entry.source), true)
+/** The source files of an entry bundled the same way, with their minified bytes in the output. */
+async function sourceInputs(entry) {
+  const { metafile } = await bundle(join(root, entry.source), { metafile: true })
   const [output] = Object.values(metafile.outputs)
-  const files = Object.entries(output.inputs)
+  return Object.entries(output.inputs)
     .map(([input, { bytesInOutput }]) => [input.replace(/^.*node_modules\//, 'node_modules/'), bytesInOutput])
     .filter(([, bytes]) => bytes > 0)
+}
+
+/**
+ * What weighs most: the source bundled the same way, by folder and by file (minified bytes, before
+ * gzip). For the React entry, files the core entry has too are listed apart: they cost it nothing.
+ */
+async function printContributors(entry) {
+  let files = await sourceInputs(entry)
+  if (entry.withCore) {
+    const inCore = new Set((await sourceInputs(core)).map(([input]) => input))
+    const shared = files.filter(([input]) => inCore.has(input))
+    files = files.filter(([input]) => !inCore.has(input))
+    if (shared.length > 0) console.log(`  in the core entry too (not counted): ${shared.map(([input]) => input).join(', ')}`)
+  }
   const folders = new Map()
   for (const [input, bytes] of files) {
     const folder = input.startsWith('node_modules/') ? input.split('/').slice(0, 2).join('/') : dirname(input)

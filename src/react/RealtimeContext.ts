@@ -24,3 +24,15 @@ export function useRealtimeFrom(hookName: string): Realtime<string> {
   }
   return realtime
 }
+
+/**
+ * Throws a TypeError naming `where` (the API the user called) when `realtime` is not what
+ * `createRealtime()` returned: the provider and `createRealtimeHooks` check it the same way.
+ *
+ * @internal
+ */
+export function assertRealtime(realtime: Realtime<string> | null | undefined, where: string): void {
+  if (!realtime || typeof realtime !== 'object' || typeof realtime.reducerPath !== 'string') {
+    throw new TypeError(`rtk-realtime: ${where}: realtime must be what createRealtime() returned, got ${realtime === null ? 'null' : typeof realtime}`)
+  }
+}

@@ -1,12 +1,12 @@
 import { useEffect, useLayoutEffect, useRef } from 'react'
+import { useStore } from 'react-redux'
+import type { Realtime } from '../createRealtime'
 
 /**
  * `useLayoutEffect` in the browser, `useEffect` where there is no `window` (server rendering warns
  * about layout effects on React 18; the refs it updates only matter in the browser).
- *
- * @internal
  */
-export const useIsomorphicLayoutEffect = typeof window !== 'undefined' ? useLayoutEffect : useEffect
+const useIsomorphicLayoutEffect = typeof window !== 'undefined' ? useLayoutEffect : useEffect
 
 /**
  * A ref that always holds the latest `value` (updated after each commit, before passive effects
@@ -39,4 +39,54 @@ export function reportCallbackError(error: unknown): void {
       throw error
     }, 0)
   }
+}
+
+/** A callback to call: its name in the options and its arguments; `false` for none. */
+export type CallbackCall<Options> = { [K in keyof Options]-?: NonNullable<Options[K]> extends (...args: infer A) => unknown ? [K, ...A] : never }[keyof Options] | false
+
+/**
+ * Calls the user's callbacks (`options`, the latest ones) on the transitions `changes(before, next, root)`
+ * finds between two values of `select(rootState)`, read from the store on every dispatch, not from
+ * renders, so none is missed when several happen between two renders.
+ *
+ * The first `before` is `rendered` (what the component first rendered), so a transition between
+ * that render and the subscription is reported too, and the state it mounted with is not. It lives
+ * in a ref: StrictMode's second effect run does not report a transition again. Each new value is
+ * the baseline before any callback runs: a callback that dispatches (and so runs the check again)
+ * cannot get a transition reported twice. A callback that throws is reported, not rethrown.
+ * Returns the ref of the latest options, for the callbacks called otherwise.
+ *
+ * @internal
+ */
+export function useTransitions<S, Options>(
+  realtime: Realtime<string>,
+  options: Options,
+  select: (root: unknown) => S,
+  rendered: S,
+  changes: (before: S, next: S, root: unknown) => Array<CallbackCall<Options>>,
+): { readonly current: Options } {
+  const store = useStore()
+  const callbacks = useLatest(options)
+  const seen = useRef<{ store: unknown; realtime: unknown; value: S } | null>(null)
+  useEffect(() => {
+    if (seen.current?.store !== store || seen.current.realtime !== realtime) seen.current = { store, realtime, value: rendered }
+    const baseline = seen.current
+    const check = () => {
+      const root = store.getState()
+      const next = select(root)
+      const calls = changes(baseline.value, next, root)
+      baseline.value = next
+      for (const call of calls) {
+        try {
+          if (call) (callbacks.current[call[0]] as ((...args: unknown[]) => void) | undefined)?.(...call.slice(1))
+        } catch (error) {
+          reportCallbackError(error)
+        }
+      }
+    }
+    check()
+    return store.subscribe(check)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `rendered` is only the baseline of a new store; later renders must not resubscribe (`callbacks` is a ref, `select` and `changes` read nothing of the render but `realtime`).
+  }, [store, realtime])
+  return callbacks
 }
