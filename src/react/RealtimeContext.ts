@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react'
+import { createContext, useContext } from './peers'
 import type { Realtime } from '../createRealtime'
 
 /**
@@ -17,10 +17,7 @@ RealtimeContext.displayName = 'RealtimeContext'
 export function useRealtimeFrom(hookName: string): Realtime<string> {
   const realtime = useContext(RealtimeContext)
   if (!realtime) {
-    throw new Error(
-      `rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}>, ` +
-        "itself inside react-redux's <Provider store={store}>; no RealtimeProvider was found above this component",
-    )
+    throw new Error(`rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}>, itself inside react-redux's <Provider store={store}>`)
   }
   return realtime
 }

@@ -1,5 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from 'react'
-import { useStore } from 'react-redux'
+import { useEffect, useLayoutEffect, useRef, useStore } from './peers'
 import type { Realtime } from '../createRealtime'
 
 /**
@@ -67,10 +66,10 @@ export function useTransitions<S, Options>(
 ): { readonly current: Options } {
   const store = useStore()
   const callbacks = useLatest(options)
-  const seen = useRef<{ store: unknown; realtime: unknown; value: S } | null>(null)
+  const seenRef = useRef<{ store: unknown; realtime: unknown; value: S } | null>(null)
   useEffect(() => {
-    if (seen.current?.store !== store || seen.current.realtime !== realtime) seen.current = { store, realtime, value: rendered }
-    const baseline = seen.current
+    if (seenRef.current?.store !== store || seenRef.current.realtime !== realtime) seenRef.current = { store, realtime, value: rendered }
+    const baseline = seenRef.current
     const check = () => {
       const root = store.getState()
       const next = select(root)

@@ -1,10 +1,10 @@
-import { useMemo } from 'react'
-import { shallowEqual, useDispatch, useSelector } from 'react-redux'
+import { shallowEqual, useDispatch, useMemo, useSelector } from './peers'
 import type { SyncReason, SyncStatus } from '../sync/types'
 import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
 import { useTransitions } from './callbacks'
 import { renamed } from './renamed'
+import { syncFields } from './useSyncStatus'
 
 /** What `onSync` of {@link useBackgroundSync} is called with. */
 export interface SyncEvent {
@@ -87,12 +87,11 @@ export interface UseBackgroundSyncResult {
 export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBackgroundSyncResult {
   const realtime = useRealtimeFrom('useBackgroundSync()')
   const dispatch = useDispatch()
-  const { selectSync, selectConnection, selectPendingCount } = realtime.selectors
-  // One selection, kept while each field is the same (shallowEqual): traffic does not re-render.
+  // The fields it returns, kept while each is the same (shallowEqual): traffic, the outbox and the
+  // collections' marks do not re-render.
   const select = (root: unknown) => {
-    const isOnline = selectConnection(root).online
-    const { status, lastSyncAt, lastError } = selectSync(root)
-    return { status, isOnline, queueSize: selectPendingCount(root), lastSyncAt, lastError }
+    const { status, isOnline, queueSize, lastSyncAt, lastError } = syncFields(realtime, root)
+    return { status, isOnline, queueSize, lastSyncAt, lastError }
   }
   const fields = useSelector(select, shallowEqual)
 
@@ -100,7 +99,7 @@ export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBa
     next.isOnline !== before.isOnline && [next.isOnline ? 'onOnline' : 'onOffline'],
     next.lastError !== before.lastError && !!next.lastError && ['onError', next.lastError],
     next.lastSyncAt !== null &&
-      (before.lastSyncAt === null || next.lastSyncAt > before.lastSyncAt) && ['onSync', { at: next.lastSyncAt, reason: selectSync(root).lastReason }],
+      (before.lastSyncAt === null || next.lastSyncAt > before.lastSyncAt) && ['onSync', { at: next.lastSyncAt, reason: syncFields(realtime, root).lastReason }],
   ])
 
   const functions = useMemo(

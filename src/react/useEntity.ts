@@ -1,4 +1,4 @@
-import { shallowEqual, useSelector, useStore } from 'react-redux'
+import { shallowEqual, useSelector, useStore } from './peers'
 import type { DataStatus } from '../sync/types'
 import { useRealtimeFrom } from './RealtimeContext'
 import { assertCollection } from './assertCollection'

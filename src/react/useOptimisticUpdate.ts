@@ -1,5 +1,4 @@
-import { useMemo } from 'react'
-import { shallowEqual, useDispatch, useSelector } from 'react-redux'
+import { shallowEqual, useDispatch, useMemo, useSelector } from './peers'
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'

@@ -1,5 +1,4 @@
-import { useMemo } from 'react'
-import { shallowEqual, useSelector, useStore } from 'react-redux'
+import { shallowEqual, useMemo, useSelector, useStore } from './peers'
 import type { Realtime } from '../createRealtime'
 import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'

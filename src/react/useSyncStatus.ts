@@ -1,4 +1,5 @@
-import { shallowEqual, useSelector } from 'react-redux'
+import { shallowEqual, useSelector } from './peers'
+import type { Realtime } from '../createRealtime'
 import type { RealtimeState } from '../createRealtimeReducer'
 import type { OutboxState } from '../outbox/outboxSlice'
 import type { CollectionSyncState, SyncReason, SyncStatus } from '../sync/types'
@@ -42,13 +43,21 @@ export interface UseSyncStatusResult {
  */
 export function useSyncStatus(): UseSyncStatusResult {
   const realtime = useRealtimeFrom('useSyncStatus()')
-  const { selectSync, selectConnection, selectPendingCount } = realtime.selectors
   // One selection, kept while each field is the same (shallowEqual): traffic does not re-render.
-  return useSelector((root: unknown) => {
-    // The connection selector first: it throws the error that says the reducer is not mounted.
-    const isOnline = selectConnection(root).online
-    const { status, lastSyncAt, lastError, lastReason, collections } = selectSync(root)
-    const { outbox } = (root as Record<string, RealtimeState>)[realtime.reducerPath]!
-    return { status, lastSyncAt, lastError, lastReason, isOnline, queueSize: selectPendingCount(root), outbox, collections }
-  }, shallowEqual)
+  return useSelector((root: unknown) => syncFields(realtime, root), shallowEqual)
+}
+
+/**
+ * The fields of {@link UseSyncStatusResult}, read from the root state (`useBackgroundSync` takes
+ * some of them).
+ *
+ * @internal
+ */
+export function syncFields(realtime: Realtime<string>, root: unknown): UseSyncStatusResult {
+  const { selectSync, selectConnection, selectPendingCount } = realtime.selectors
+  // The connection selector first: it throws the error that says the reducer is not mounted.
+  const isOnline = selectConnection(root).online
+  const { status, lastSyncAt, lastError, lastReason, collections } = selectSync(root)
+  const { outbox } = (root as Record<string, RealtimeState>)[realtime.reducerPath]!
+  return { status, lastSyncAt, lastError, lastReason, isOnline, queueSize: selectPendingCount(root), outbox, collections }
 }

@@ -1,5 +1,4 @@
-import { useEffect, useMemo } from 'react'
-import { useDispatch, useSelector } from 'react-redux'
+import { useDispatch, useEffect, useMemo, useSelector } from './peers'
 import type { RequestOptions } from '../createRealtime'
 import type { RealtimeDispatchExtension } from '../createRealtimeMiddleware'
 import type { CloseInfo, ConnectionState, ConnectionStatus } from '../connection/types'
@@ -8,6 +7,7 @@ import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
 import { useTransitions } from './callbacks'
 import { addMessageListener, type MessageHandler } from './messageListener'
+import { quote } from './renamed'
 
 /** Callbacks of {@link useWebSocket}. The latest ones are called; changing them never resubscribes. */
 export interface UseWebSocketOptions {
@@ -102,11 +102,10 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
         dispatch(realtime.actions.disconnect())
       },
       subscribe(type: string, handler: MessageHandler): () => void {
-        if (typeof type !== 'string' || type === '') {
-          throw new TypeError(`rtk-realtime: useWebSocket().subscribe(type, handler): type must be a non-empty string, got ${String(type)}`)
-        }
-        if (typeof handler !== 'function') {
-          throw new TypeError(`rtk-realtime: useWebSocket().subscribe("${type}", handler): handler must be a function`)
+        if (typeof type !== 'string' || type === '' || typeof handler !== 'function') {
+          throw new TypeError(
+            `rtk-realtime: useWebSocket().subscribe(type, handler): type must be a non-empty string and handler must be a function, got ${quote(type)} and ${typeof handler}`,
+          )
         }
         return addMessageListener(dispatch, realtime, 'useWebSocket().subscribe', (message) => message.type === type, handler)
       },
