@@ -17,7 +17,7 @@ RealtimeContext.displayName = 'RealtimeContext'
 export function useRealtimeFrom(hookName: string): Realtime<string> {
   const realtime = useContext(RealtimeContext)
   if (!realtime) {
-    throw new Error(`rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}>, itself inside react-redux's <Provider store={store}>`)
+    throw new Error(`rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}> (inside react-redux's <Provider>)`)
   }
   return realtime
 }

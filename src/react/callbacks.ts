@@ -1,22 +1,17 @@
-import { useEffect, useLayoutEffect, useRef, useStore } from './peers'
+import { useEffect, useInsertionEffect, useRef, useStore } from './peers'
 import type { Realtime } from '../createRealtime'
 
 /**
- * `useLayoutEffect` in the browser, `useEffect` where there is no `window` (server rendering warns
- * about layout effects on React 18; the refs it updates only matter in the browser).
- */
-const useIsomorphicLayoutEffect = typeof window !== 'undefined' ? useLayoutEffect : useEffect
-
-/**
- * A ref that always holds the latest `value` (updated after each commit, before passive effects
- * and store notifications), so a subscription made once can call the latest callbacks without
- * resubscribing.
+ * A ref that always holds the latest `value` (updated in each commit, before layout and passive
+ * effects and store notifications), so a subscription made once can call the latest callbacks
+ * without resubscribing. An insertion effect: it runs before the others, in React 18 and 19, and
+ * is silent in server rendering (a layout effect warns there on React 18).
  *
  * @internal
  */
 export function useLatest<T>(value: T): { readonly current: T } {
   const ref = useRef(value)
-  useIsomorphicLayoutEffect(() => {
+  useInsertionEffect(() => {
     ref.current = value
   })
   return ref

@@ -5,5 +5,5 @@
  *
  * @internal
  */
-export { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
+export { createContext, useContext, useEffect, useInsertionEffect, useMemo, useRef } from 'react'
 export { shallowEqual, useDispatch, useSelector, useStore } from 'react-redux'
