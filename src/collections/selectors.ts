@@ -1,5 +1,6 @@
 import { bucketEach, bucketGet } from '../util/buckets'
 import { setOwn } from '../util/setOwn'
+import { declaredCollection } from './declaredCollection'
 import type { AnyEntities, CollectionName } from './entityTypes'
 import type { CollectionsState, EntityRecord } from './types'
 
@@ -20,13 +21,7 @@ export interface EntitySelectors<Entities = AnyEntities> {
 /** Builds the entity selectors over `selectCollections(rootState)`. */
 export function createEntitySelectors(selectCollections: (state: unknown) => CollectionsState): EntitySelectors {
   const viewsCache = new WeakMap<object, Record<string, unknown>>()
-  const collectionOf = (state: unknown, collection: string) => {
-    const collections = selectCollections(state)
-    if (!Object.hasOwn(collections, collection)) {
-      throw new Error(`rtk-realtime: no collection "${collection}"; declare it in createRealtime({ collections })`)
-    }
-    return collections[collection]!
-  }
+  const collectionOf = (state: unknown, collection: string) => declaredCollection(selectCollections(state), collection)
   // Built untyped: the entity types exist only for the compiler (see entityTypes.ts).
   const selectors: EntitySelectors = {
     selectEntity(state, collection, key) {

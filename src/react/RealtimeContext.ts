@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react'
+import { createContext, useContext } from './peers'
 import type { Realtime } from '../createRealtime'
 
 /**
@@ -17,10 +17,19 @@ RealtimeContext.displayName = 'RealtimeContext'
 export function useRealtimeFrom(hookName: string): Realtime<string> {
   const realtime = useContext(RealtimeContext)
   if (!realtime) {
-    throw new Error(
-      `rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}>, ` +
-        "itself inside react-redux's <Provider store={store}>; no RealtimeProvider was found above this component",
-    )
+    throw new Error(`rtk-realtime: ${hookName} must be used inside <RealtimeProvider realtime={realtime}> (inside react-redux's <Provider>)`)
   }
   return realtime
+}
+
+/**
+ * Throws a TypeError naming `where` (the API the user called) when `realtime` is not what
+ * `createRealtime()` returned: the provider and `createRealtimeHooks` check it the same way.
+ *
+ * @internal
+ */
+export function assertRealtime(realtime: Realtime<string> | null | undefined, where: string): void {
+  if (!realtime || typeof realtime !== 'object' || typeof realtime.reducerPath !== 'string') {
+    throw new TypeError(`rtk-realtime: ${where}: realtime must be what createRealtime() returned, got ${realtime === null ? 'null' : typeof realtime}`)
+  }
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import type { Realtime } from '../createRealtime'
-import { RealtimeContext } from './RealtimeContext'
+import { RealtimeContext, assertRealtime } from './RealtimeContext'
 
 /** Props of {@link RealtimeProvider}. */
 export interface RealtimeProviderProps {
@@ -29,11 +29,6 @@ export interface RealtimeProviderProps {
  * </Provider>
  */
 export function RealtimeProvider({ realtime, children }: RealtimeProviderProps) {
-  if (!realtime || typeof realtime !== 'object' || typeof realtime.reducerPath !== 'string') {
-    throw new TypeError(
-      'rtk-realtime: <RealtimeProvider realtime={...}> needs the object createRealtime() returned, got ' +
-        (realtime === null ? 'null' : typeof realtime),
-    )
-  }
+  assertRealtime(realtime, '<RealtimeProvider realtime={...}>')
   return <RealtimeContext.Provider value={realtime}>{children}</RealtimeContext.Provider>
 }

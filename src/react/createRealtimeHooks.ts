@@ -4,6 +4,7 @@ import type { Realtime } from '../createRealtime'
 import type { MutationArgs } from '../optimistic/createMutationActions'
 import type { MutationDefinitions } from '../optimistic/defineMutations'
 import type { Op } from '../optimistic/types'
+import { assertRealtime } from './RealtimeContext'
 import { useEntity, type UseEntityResult } from './useEntity'
 import { useOptimisticUpdate, type UseOptimisticUpdateResult } from './useOptimisticUpdate'
 import { usePendingOps } from './usePendingOps'
@@ -63,9 +64,7 @@ export interface RealtimeHooks<
 export function createRealtimeHooks<ReducerPath extends string, Mutations extends MutationDefinitions, Collections extends CollectionDefinitions>(
   realtime: Realtime<ReducerPath, Mutations, Collections>,
 ): RealtimeHooks<ReducerPath, Mutations, Collections> {
-  if (!realtime || typeof realtime !== 'object' || typeof realtime.reducerPath !== 'string') {
-    throw new TypeError(`rtk-realtime: createRealtimeHooks(realtime): realtime must be what createRealtime() returned, got ${realtime === null ? 'null' : typeof realtime}`)
-  }
+  assertRealtime(realtime as unknown as Realtime<string>, 'createRealtimeHooks(realtime)')
   // The same functions: the types are the compiler's alone (as react-redux's withTypes).
   return { useRealtime, useEntity, useOptimisticUpdate, useRealtimeUpdates, usePendingOps } as unknown as RealtimeHooks<ReducerPath, Mutations, Collections>
 }

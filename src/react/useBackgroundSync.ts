@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useRef } from 'react'
-import { useDispatch, useSelector, useStore } from 'react-redux'
+import { shallowEqual, useDispatch, useMemo, useSelector } from './peers'
 import type { SyncReason, SyncStatus } from '../sync/types'
 import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
-import { reportCallbackError, useLatest } from './callbacks'
+import { useTransitions } from './callbacks'
+import { renamed } from './renamed'
+import { syncFields } from './useSyncStatus'
 
 /** What `onSync` of {@link useBackgroundSync} is called with. */
 export interface SyncEvent {
@@ -68,14 +69,6 @@ export interface UseBackgroundSyncResult {
   refreshWidget(key: string, collection?: string): void
 }
 
-interface Seen {
-  store: unknown
-  realtime: unknown
-  lastSyncAt: number | null
-  lastError: RealtimeError | null
-  online: boolean
-}
-
 /**
  * The background sync of the nearest `<RealtimeProvider>`, for a status indicator: where it is, the
  * network, how many ops wait, and calls to sync now. Thin: it selects and dispatches; the syncing
@@ -93,65 +86,21 @@ interface Seen {
  */
 export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBackgroundSyncResult {
   const realtime = useRealtimeFrom('useBackgroundSync()')
-  const store = useStore()
   const dispatch = useDispatch()
-  const { selectSync, selectConnection, selectPendingCount } = realtime.selectors
-  const status = useSelector((state: unknown) => selectSync(state).status)
-  const lastSyncAt = useSelector((state: unknown) => selectSync(state).lastSyncAt)
-  const lastError = useSelector((state: unknown) => selectSync(state).lastError)
-  const isOnline = useSelector((state: unknown) => selectConnection(state).online)
-  const queueSize = useSelector(selectPendingCount)
+  // The fields it returns, kept while each is the same (shallowEqual): traffic, the outbox and the
+  // collections' marks do not re-render.
+  const select = (root: unknown) => {
+    const { status, isOnline, queueSize, lastSyncAt, lastError } = syncFields(realtime, root)
+    return { status, isOnline, queueSize, lastSyncAt, lastError }
+  }
+  const fields = useSelector(select, shallowEqual)
 
-  const callbacks = useLatest(options)
-
-  // Transitions are read from the store on every dispatch, not from renders, so none is missed when
-  // several happen between two renders. The baseline is what the component first rendered, so a
-  // transition between that render and this effect is reported too, and the state it mounted with
-  // is not. It lives in a ref: StrictMode's second effect run does not report a transition again.
-  const seen = useRef<Seen | null>(null)
-  useEffect(() => {
-    if (seen.current?.store !== store || seen.current.realtime !== realtime) {
-      seen.current = { store, realtime, lastSyncAt, lastError, online: isOnline }
-    }
-    const baseline = seen.current
-    const check = () => {
-      const root = store.getState()
-      const sync = selectSync(root)
-      const online = selectConnection(root).online
-      if (sync.lastSyncAt === baseline.lastSyncAt && sync.lastError === baseline.lastError && online === baseline.online) return
-      // Every change is taken into the baseline before any callback runs: a callback that
-      // dispatches (and so runs this check again) cannot get a transition reported twice.
-      const calls: Array<() => void> = []
-      if (online !== baseline.online) {
-        baseline.online = online
-        calls.push(online ? () => callbacks.current.onOnline?.() : () => callbacks.current.onOffline?.())
-      }
-      if (sync.lastError !== baseline.lastError) {
-        baseline.lastError = sync.lastError
-        const error = sync.lastError
-        if (error) calls.push(() => callbacks.current.onError?.(error))
-      }
-      if (sync.lastSyncAt !== baseline.lastSyncAt) {
-        const before = baseline.lastSyncAt
-        baseline.lastSyncAt = sync.lastSyncAt
-        const at = sync.lastSyncAt
-        if (at !== null && (before === null || at > before)) {
-          const event: SyncEvent = { at, reason: sync.lastReason }
-          calls.push(() => callbacks.current.onSync?.(event))
-        }
-      }
-      for (const call of calls) {
-        try {
-          call()
-        } catch (error) {
-          reportCallbackError(error)
-        }
-      }
-    }
-    check()
-    return store.subscribe(check)
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the selected values are only the baseline of a new store; later renders must not resubscribe (`callbacks` is a ref).
-  }, [store, realtime])
+  useTransitions(realtime, options, select, fields, (before, next, root) => [
+    next.isOnline !== before.isOnline && [next.isOnline ? 'onOnline' : 'onOffline'],
+    next.lastError !== before.lastError && !!next.lastError && ['onError', next.lastError],
+    next.lastSyncAt !== null &&
+      (before.lastSyncAt === null || next.lastSyncAt > before.lastSyncAt) && ['onSync', { at: next.lastSyncAt, reason: syncFields(realtime, root).lastReason }],
+  ])
 
   const functions = useMemo(
     () => ({
@@ -159,21 +108,11 @@ export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBa
         dispatch(realtime.actions.refresh())
       },
       refreshWidget(key: string, collection?: string): void {
-        let action: ReturnType<typeof realtime.actions.refreshWidget>
-        try {
-          action = realtime.actions.refreshWidget(key, collection)
-        } catch (error) {
-          const message = (error as Error).message.replace('realtime.actions.refreshWidget', 'useBackgroundSync().refreshWidget')
-          throw new TypeError(message, { cause: error })
-        }
-        dispatch(action)
+        dispatch(renamed('useBackgroundSync().refreshWidget', () => realtime.actions.refreshWidget(key, collection), 'realtime.actions.refreshWidget'))
       },
     }),
     [dispatch, realtime],
   )
 
-  return useMemo(
-    () => ({ status, isOnline, queueSize, lastSyncAt, lastError, ...functions }),
-    [status, isOnline, queueSize, lastSyncAt, lastError, functions],
-  )
+  return useMemo(() => ({ ...fields, ...functions }), [fields, functions])
 }

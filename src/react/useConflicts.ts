@@ -1,5 +1,4 @@
-import { useCallback, useMemo } from 'react'
-import { useDispatch, useSelector } from 'react-redux'
+import { useDispatch, useMemo, useSelector } from './peers'
 import type { Conflict } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'
 
@@ -27,6 +26,6 @@ export function useConflicts(): UseConflictsResult {
   const realtime = useRealtimeFrom('useConflicts()')
   const dispatch = useDispatch()
   const conflicts = useSelector(realtime.selectors.selectConflicts)
-  const clear = useCallback(() => void dispatch(realtime.actions.conflictsCleared()), [dispatch, realtime])
+  const clear = useMemo(() => () => void dispatch(realtime.actions.conflictsCleared()), [dispatch, realtime])
   return useMemo(() => ({ conflicts, clear }), [conflicts, clear])
 }

@@ -1,4 +1,4 @@
-import { useSelector } from 'react-redux'
+import { useSelector } from './peers'
 import type { ConnectionState } from '../connection/types'
 import { useRealtimeFrom } from './RealtimeContext'
 

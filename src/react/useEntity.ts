@@ -1,8 +1,8 @@
-import { useMemo } from 'react'
-import { useSelector, useStore } from 'react-redux'
+import { shallowEqual, useSelector, useStore } from './peers'
 import type { DataStatus } from '../sync/types'
 import { useRealtimeFrom } from './RealtimeContext'
-import { assertCollection } from './realtimeState'
+import { assertCollection } from './assertCollection'
+import { quote } from './renamed'
 
 /** What {@link useEntity} returns; the same object while none of its fields changed. */
 export interface UseEntityResult<T = unknown> {
@@ -52,27 +52,28 @@ export interface UseEntityResult<T = unknown> {
  */
 export function useEntity<T = unknown>(collection: string, key: string): UseEntityResult<T> {
   const realtime = useRealtimeFrom('useEntity()')
-  const call = `useEntity(${JSON.stringify(collection) ?? String(collection)}, ${JSON.stringify(key) ?? String(key)})`
+  const call = `useEntity(${quote(collection)}, ${quote(key)})`
   // The declared collections are fixed when the instance is made: reading them once per render is enough.
   assertCollection(realtime, useStore().getState(), call, collection)
   if (typeof key !== 'string' || key === '') {
     throw new TypeError(`rtk-realtime: ${call}: key must be a non-empty string`)
   }
-  // Each selection is an object or a primitive that changes only when this entity's does.
-  const record = useSelector((state: unknown) => realtime.selectors.selectEntityRecord(state, collection, key))
-  const status = useSelector((state: unknown) => realtime.selectors.selectEntityStatus(state, collection, key))
-  const pending = useSelector((state: unknown) => realtime.selectors.selectHasPendingOps(state, collection, key))
-  return useMemo(() => {
-    const data = (record === undefined ? undefined : record.view) as T | null | undefined
+  const { selectEntityRecord, selectEntityStatus, selectHasPendingOps } = realtime.selectors
+  // One selection of primitives and the entity's view, kept while each is the same (shallowEqual):
+  // updates of other entities, of other collections, and inbound traffic leave the component alone.
+  return useSelector((root: unknown) => {
+    const record = selectEntityRecord(root, collection, key)
+    const status = selectEntityStatus(root, collection, key)
+    const data = record?.view as T | null | undefined
     const version = record?.version ?? 0
     return {
       data,
       status,
       loading: status === 'loading',
       stale: status === 'stale',
-      pending,
+      pending: selectHasPendingOps(root, collection, key),
       deleted: version > 0 && data === null,
       version,
     }
-  }, [record, status, pending])
+  }, shallowEqual)
 }

@@ -1,5 +1,4 @@
-import { useCallback, useMemo } from 'react'
-import { useDispatch, useSelector } from 'react-redux'
+import { shallowEqual, useDispatch, useMemo, useSelector } from './peers'
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'
@@ -45,26 +44,18 @@ export function useOptimisticUpdate<T = unknown, Args = unknown>(collection: str
     throw new Error(`rtk-realtime: useOptimisticUpdate("${collection}", "${key}", "${mutation}"): no mutation "${mutation}" is declared in createRealtime({ mutations })`)
   }
   const dispatch = useDispatch()
-  const record = useSelector((state: unknown) => realtime.selectors.selectEntityRecord(state, collection, key))
-  const ops = useSelector((state: unknown) => realtime.selectors.selectPendingOpsFor(state, collection, key))
-  const update = useCallback((args: unknown) => (dispatch(creator(args)) as unknown as { payload: { opId: string } }).payload.opId, [dispatch, creator])
-  const confirm = useCallback(
-    (opId: string, server?: { version?: number; value?: unknown }) => void dispatch(realtime.actions.confirm(opId, server)),
-    [dispatch, realtime],
-  )
-  const rollback = useCallback((opId: string) => void dispatch(realtime.actions.rollback(opId)), [dispatch, realtime])
-  return useMemo(
-    () => ({
-      data: (record === undefined ? undefined : record.view) as T | null | undefined,
-      pending: ops.length > 0,
-      synced: ops.length === 0,
-      ops,
-      version: record?.version ?? 0,
+  const { data, version, ops } = useSelector((root: unknown) => {
+    const record = realtime.selectors.selectEntityRecord(root, collection, key)
+    return { data: record?.view as T | null | undefined, version: record?.version ?? 0, ops: realtime.selectors.selectPendingOpsFor(root, collection, key) }
+  }, shallowEqual)
+  const functions = useMemo(() => {
+    const update = (args: Args) => (dispatch(creator(args)) as unknown as { payload: { opId: string } }).payload.opId
+    return {
       update,
       apply: update,
-      confirm,
-      rollback,
-    }),
-    [record, ops, update, confirm, rollback],
-  )
+      confirm: (opId: string, server?: { version?: number; value?: unknown }) => void dispatch(realtime.actions.confirm(opId, server)),
+      rollback: (opId: string) => void dispatch(realtime.actions.rollback(opId)),
+    }
+  }, [dispatch, creator, realtime])
+  return useMemo(() => ({ data, pending: ops.length > 0, synced: ops.length === 0, ops, version, ...functions }), [data, ops, version, functions])
 }

@@ -1,31 +1,19 @@
-import { useMemo } from 'react'
-import { useSelector, useStore } from 'react-redux'
+import { shallowEqual, useMemo, useSelector, useStore } from './peers'
+import type { Realtime } from '../createRealtime'
 import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'
-import { assertCollection } from './realtimeState'
+import { assertCollection } from './assertCollection'
+import { quote } from './renamed'
 
-type RealtimeFrom = ReturnType<typeof useRealtimeFrom>
-
-const EMPTY: readonly Op[] = []
-
-function sameOps(a: readonly Op[], b: readonly Op[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false
-  return true
-}
-
-/** A selector with a memo of its own: the ops of `collection`, the same array while they are the same ops. */
-function pendingOpsSelector(realtime: RealtimeFrom, collection: string | undefined): (root: unknown) => readonly Op[] {
-  let lastAll: readonly Op[] | undefined
-  let last: readonly Op[] = EMPTY
+/** The ops of `collection` (or all), filtered again only when `selectPendingOps` gives a new array (the lanes changed). */
+function pendingOpsSelector(realtime: Realtime<string>, collection: string | undefined): (root: unknown) => readonly Op[] {
+  let all: readonly Op[] | undefined
+  let ops: readonly Op[] = []
   return (root) => {
-    // selectPendingOps is the same array while the lanes are: most dispatches stop here.
-    const all = realtime.selectors.selectPendingOps(root)
-    if (all === lastAll) return last
-    lastAll = all
-    const ops = collection === undefined ? all : all.filter((op) => op.collection === collection)
-    if (!sameOps(ops, last)) last = ops.length === 0 ? EMPTY : ops
-    return last
+    const next = realtime.selectors.selectPendingOps(root)
+    if (next !== all) ops = collection === undefined ? next : next.filter((op) => op.collection === collection)
+    all = next
+    return ops
   }
 }
 
@@ -44,8 +32,8 @@ function pendingOpsSelector(realtime: RealtimeFrom, collection: string | undefin
 export function usePendingOps(collection?: string): readonly Op[] {
   const realtime = useRealtimeFrom('usePendingOps()')
   const state = useStore().getState()
-  if (collection !== undefined) assertCollection(realtime, state, `usePendingOps(${JSON.stringify(collection) ?? String(collection)})`, collection)
-  // One cache per component and collection: the last list handed out, kept while its ops are the same.
+  if (collection !== undefined) assertCollection(realtime, state, `usePendingOps(${quote(collection)})`, collection)
   const select = useMemo(() => pendingOpsSelector(realtime, collection), [realtime, collection])
-  return useSelector(select)
+  // The list handed out is kept while it holds the same op objects (shallowEqual compares arrays item by item).
+  return useSelector(select, shallowEqual)
 }

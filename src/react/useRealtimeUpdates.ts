@@ -1,7 +1,7 @@
-import { useSelector } from 'react-redux'
+import { shallowEqual, useSelector } from './peers'
 import { useRealtimeFrom } from './RealtimeContext'
 
-/** What {@link useRealtimeUpdates} returns. */
+/** What {@link useRealtimeUpdates} returns; the same object while none of its fields changed. */
 export interface UseRealtimeUpdatesResult<T = unknown> {
   /** Every entity's view by key (deleted ones left out); the same object while nothing changed. */
   data: Record<string, T>
@@ -19,7 +19,8 @@ export interface UseRealtimeUpdatesResult<T = unknown> {
  */
 export function useRealtimeUpdates<T = unknown>(collection: string): UseRealtimeUpdatesResult<T> {
   const realtime = useRealtimeFrom('useRealtimeUpdates()')
-  const data = useSelector((state: unknown) => realtime.selectors.selectEntities(state, collection)) as Record<string, T>
-  const pending = useSelector(realtime.selectors.selectPendingCount)
-  return { data, pending, synced: pending === 0 }
+  return useSelector((root: unknown) => {
+    const pending = realtime.selectors.selectPendingCount(root)
+    return { data: realtime.selectors.selectEntities(root, collection) as Record<string, T>, pending, synced: pending === 0 }
+  }, shallowEqual)
 }

@@ -1,10 +1,10 @@
-import { useMemo } from 'react'
-import { useSelector } from 'react-redux'
+import { shallowEqual, useSelector } from './peers'
+import type { Realtime } from '../createRealtime'
+import type { RealtimeState } from '../createRealtimeReducer'
 import type { OutboxState } from '../outbox/outboxSlice'
 import type { CollectionSyncState, SyncReason, SyncStatus } from '../sync/types'
 import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
-import { selectRealtimeState } from './realtimeState'
 
 /** What {@link useSyncStatus} returns; the same object while none of its fields changed. */
 export interface UseSyncStatusResult {
@@ -43,17 +43,21 @@ export interface UseSyncStatusResult {
  */
 export function useSyncStatus(): UseSyncStatusResult {
   const realtime = useRealtimeFrom('useSyncStatus()')
+  // One selection, kept while each field is the same (shallowEqual): traffic does not re-render.
+  return useSelector((root: unknown) => syncFields(realtime, root), shallowEqual)
+}
+
+/**
+ * The fields of {@link UseSyncStatusResult}, read from the root state (`useBackgroundSync` takes
+ * some of them).
+ *
+ * @internal
+ */
+export function syncFields(realtime: Realtime<string>, root: unknown): UseSyncStatusResult {
   const { selectSync, selectConnection, selectPendingCount } = realtime.selectors
-  const status = useSelector((state: unknown) => selectSync(state).status)
-  const lastSyncAt = useSelector((state: unknown) => selectSync(state).lastSyncAt)
-  const lastError = useSelector((state: unknown) => selectSync(state).lastError)
-  const lastReason = useSelector((state: unknown) => selectSync(state).lastReason)
-  const collections = useSelector((state: unknown) => selectSync(state).collections)
-  const isOnline = useSelector((state: unknown) => selectConnection(state).online)
-  const queueSize = useSelector(selectPendingCount)
-  const outbox = useSelector((state: unknown) => selectRealtimeState(realtime, state).outbox)
-  return useMemo(
-    () => ({ status, lastSyncAt, lastError, lastReason, isOnline, queueSize, outbox, collections }),
-    [status, lastSyncAt, lastError, lastReason, isOnline, queueSize, outbox, collections],
-  )
+  // The connection selector first: it throws the error that says the reducer is not mounted.
+  const isOnline = selectConnection(root).online
+  const { status, lastSyncAt, lastError, lastReason, collections } = selectSync(root)
+  const { outbox } = (root as Record<string, RealtimeState>)[realtime.reducerPath]!
+  return { status, lastSyncAt, lastError, lastReason, isOnline, queueSize: selectPendingCount(root), outbox, collections }
 }

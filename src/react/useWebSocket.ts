@@ -1,13 +1,13 @@
-import { useEffect, useMemo, useRef } from 'react'
-import { useDispatch, useSelector, useStore } from 'react-redux'
+import { useDispatch, useEffect, useMemo, useSelector } from './peers'
 import type { RequestOptions } from '../createRealtime'
 import type { RealtimeDispatchExtension } from '../createRealtimeMiddleware'
 import type { CloseInfo, ConnectionState, ConnectionStatus } from '../connection/types'
 import type { Envelope } from '../protocol/envelope'
 import type { RealtimeError } from '../world/serializeError'
 import { useRealtimeFrom } from './RealtimeContext'
-import { reportCallbackError, useLatest } from './callbacks'
+import { useTransitions } from './callbacks'
 import { addMessageListener, type MessageHandler } from './messageListener'
+import { quote } from './renamed'
 
 /** Callbacks of {@link useWebSocket}. The latest ones are called; changing them never resubscribes. */
 export interface UseWebSocketOptions {
@@ -70,39 +70,14 @@ export interface UseWebSocketResult {
  */
 export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketResult {
   const realtime = useRealtimeFrom('useWebSocket()')
-  const store = useStore()
   const dispatch = useDispatch()
   const state = useSelector(realtime.selectors.selectConnection)
 
-  const callbacks = useLatest(options)
-
-  // Transitions are read from the store on every dispatch, not from renders, so none is missed
-  // when several happen between two renders. The baseline is the state the component first
-  // rendered with, so a transition between that render and this effect (the socket can open in
-  // between) is reported too. It lives in a ref: StrictMode's second effect run does not report
-  // the same transition again.
-  const seen = useRef<{ store: unknown; connection: ConnectionState } | null>(null)
-  useEffect(() => {
-    if (seen.current?.store !== store) seen.current = { store, connection: state }
-    const baseline = seen.current
-    const check = () => {
-      const next = realtime.selectors.selectConnection(store.getState())
-      const before = baseline.connection
-      if (next === before) return
-      baseline.connection = next
-      const { onConnected, onDisconnected, onError } = callbacks.current
-      try {
-        if (next.lastError && next.lastError !== before.lastError) onError?.(next.lastError, next)
-        if (before.status !== 'open' && next.status === 'open') onConnected?.(next)
-        if (before.status === 'open' && next.status !== 'open') onDisconnected?.(next.lastClose, next)
-      } catch (error) {
-        reportCallbackError(error)
-      }
-    }
-    check()
-    return store.subscribe(check)
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `state` is only the baseline of a new store; later renders must not resubscribe (`callbacks` is a ref).
-  }, [store, realtime])
+  const callbacks = useTransitions(realtime, options, realtime.selectors.selectConnection, state, (before, next) => [
+    !!next.lastError && next.lastError !== before.lastError && ['onError', next.lastError, next],
+    before.status !== 'open' && next.status === 'open' && ['onConnected', next],
+    before.status === 'open' && next.status !== 'open' && ['onDisconnected', next.lastClose, next],
+  ])
 
   const wantsMessages = options.onMessage !== undefined
   useEffect(() => {
@@ -127,11 +102,10 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
         dispatch(realtime.actions.disconnect())
       },
       subscribe(type: string, handler: MessageHandler): () => void {
-        if (typeof type !== 'string' || type === '') {
-          throw new TypeError(`rtk-realtime: useWebSocket().subscribe(type, handler): type must be a non-empty string, got ${String(type)}`)
-        }
-        if (typeof handler !== 'function') {
-          throw new TypeError(`rtk-realtime: useWebSocket().subscribe("${type}", handler): handler must be a function`)
+        if (typeof type !== 'string' || type === '' || typeof handler !== 'function') {
+          throw new TypeError(
+            `rtk-realtime: useWebSocket().subscribe(type, handler): type must be a non-empty string and handler must be a function, got ${quote(type)} and ${typeof handler}`,
+          )
         }
         return addMessageListener(dispatch, realtime, 'useWebSocket().subscribe', (message) => message.type === type, handler)
       },

@@ -1,5 +1,6 @@
 import type { AnyEntities, CollectionName } from '../collections/entityTypes'
 import type { CollectionsState } from '../collections/types'
+import { declaredCollection } from '../collections/declaredCollection'
 import { bucketGet } from '../util/buckets'
 import type { CollectionSyncState, DataStatus, SyncState, SyncStatus } from './types'
 
@@ -26,13 +27,7 @@ export interface SyncSelectors<Entities = AnyEntities> {
 
 /** Builds the sync selectors over `selectSync(rootState)` and the collections of the same state. */
 export function createSyncSelectors(selectSyncState: (state: unknown) => SyncState, selectCollections: (state: unknown) => CollectionsState): SyncSelectors {
-  const collectionOf = (state: unknown, collection: string): CollectionSyncState => {
-    const { collections } = selectSyncState(state)
-    if (!Object.hasOwn(collections, collection)) {
-      throw new Error(`rtk-realtime: no collection "${collection}"; declare it in createRealtime({ collections })`)
-    }
-    return collections[collection]!
-  }
+  const collectionOf = (state: unknown, collection: string): CollectionSyncState => declaredCollection(selectSyncState(state).collections, collection)
   return {
     selectSync: selectSyncState,
     selectSyncStatus: (state) => selectSyncState(state).status,

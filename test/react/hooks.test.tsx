@@ -13,7 +13,7 @@ import {
   useWebSocket,
   type UseWebSocketOptions,
 } from '../../src/react'
-import { inboundEnvelope } from '../../src/react/messageListener'
+import { inboundEnvelope } from '../../src/connection/inboundEnvelope'
 import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 
 interface SetupOptions extends CreateRealtimeOptions {
@@ -133,7 +133,7 @@ describe('RealtimeProvider and useRealtime', () => {
     window.addEventListener('error', quiet)
     try {
       expect(() => render(<RealtimeProvider realtime={undefined as unknown as Realtime<string>} />)).toThrow(
-        /<RealtimeProvider realtime=\{\.\.\.\}> needs the object createRealtime\(\) returned, got undefined/,
+        /<RealtimeProvider realtime=\{\.\.\.\}>: realtime must be what createRealtime\(\) returned, got undefined/,
       )
     } finally {
       window.removeEventListener('error', quiet)
@@ -493,10 +493,10 @@ describe('useWebSocket().subscribe and onMessage', () => {
       payload: { id: 'w-1', value: 3 },
       meta: { realtime: { source: 'realtime', receivedAt: 1, seq: 9, ts: 5, type: 'WIDGET_UPDATE' } },
     }
-    expect(inboundEnvelope(routed, t.realtime)).toEqual({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 3 }, seq: 9, ts: 5 })
+    expect(inboundEnvelope(routed, t.realtime.reducerPath)).toEqual({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 3 }, seq: 9, ts: 5 })
     const { type: _type, ...withoutType } = routed.meta.realtime
-    expect(inboundEnvelope({ ...routed, meta: { realtime: withoutType } }, t.realtime)).toBeNull()
-    expect(inboundEnvelope({ type: 'widgets/updated', payload: {} }, t.realtime)).toBeNull()
+    expect(inboundEnvelope({ ...routed, meta: { realtime: withoutType } }, t.realtime.reducerPath)).toBeNull()
+    expect(inboundEnvelope({ type: 'widgets/updated', payload: {} }, t.realtime.reducerPath)).toBeNull()
   })
 
   it('subscribe and onMessage need no listener middleware, and nothing reaches the serializability check', async () => {
