@@ -12,7 +12,7 @@
  */
 import { createEntityAdapter, createSlice } from '@reduxjs/toolkit'
 import { closeSocket, createControl, openSocket } from './wsClient.mjs'
-import { waitForState } from './store.mjs'
+import { whenPackageOpen } from './store.mjs'
 
 const blastFrame = (data) => JSON.stringify({ type: 'CONTROL', data })
 export const widgetKey = (i) => 'w-' + i
@@ -74,8 +74,7 @@ export function createFlushProbe(actionType, framesOf) {
  * counted from the blast to the last applied frame.
  */
 export async function connectPackageEntities({ realtime, store, probe, listeners, verify }) {
-  const status = (state) => realtime.selectors.selectConnection(state).status
-  await waitForState(store, (state) => status(state) === 'open', 10_000, 'the package socket to open')
+  await whenPackageOpen(realtime, store)
   let snapshot = null
   return {
     request: (data) => store.dispatch(realtime.request('CONTROL', data, { timeout: 120_000 })).then((reply) => reply.data),

@@ -20,15 +20,14 @@
  *   env: BENCH_ENTITY_COUNT (200000), BENCH_DISPATCH_COUNT (500), BENCH_SLOW_COUNT (10000)
  */
 import { configureStore } from '@reduxjs/toolkit'
-import { WebSocket } from 'ws'
-import { createRealtime, silentLogger } from '../../dist/index.js'
 import { blastRound } from '../lib/blastRound.mjs'
 import { connectNetworkOnly } from '../lib/clients.mjs'
 import {
-  addSubscribers, connectAdapterDispatch, connectPackageEntities, createAdapterSlice, createFlushProbe, widgetKey,
+  addSubscribers, connectAdapterDispatch, connectPackageEntities, createAdapterSlice, widgetKey,
 } from '../lib/entityClients.mjs'
-import { BLAST_TYPE, buildBlastFrames } from '../lib/protocol.mjs'
-import { collectGarbage } from '../lib/rounds.mjs'
+import { createPackageStore } from '../lib/packageStore.mjs'
+import { parseFloor } from '../lib/parseFloor.mjs'
+import { BLAST_TYPE } from '../lib/protocol.mjs'
 import { formatInt, formatRate, formatRatio, summarizeField } from '../lib/stats.mjs'
 
 export const title = 'Inbound entity updates (issue 3)'
@@ -73,36 +72,8 @@ function verifyFinal(realtime, keys, count) {
 }
 
 function connectPackage(url, { keys, count }, updates) {
-  const realtime = createRealtime({
-    url,
-    WebSocket,
-    collections: { widgets: { updates: [BLAST_TYPE] } },
-    environmentListeners: false,
-    logger: silentLogger,
-    config: { websocket: { HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTERVAL: 0 }, ...(updates ? { updates } : {}) },
-  })
-  const flushType = realtime.actions.entitiesUpdated.type
-  const probe = createFlushProbe(flushType, (action) => action.payload.received ?? action.payload.updates.length)
-  const store = configureStore({
-    reducer: { [realtime.reducerPath]: realtime.reducer },
-    middleware: (getDefault) => getDefault().concat(realtime.middleware, probe.middleware),
-  })
-  const seed = Array.from({ length: keys }, (_, k) => ({ collection: 'widgets', key: widgetKey(k), version: 0.5, value: { id: widgetKey(k), value: -1 } }))
-  store.dispatch(realtime.actions.entitiesUpdated({ updates: seed, at: Date.now() }))
-  const listeners = addSubscribers(store, { n: SUBSCRIBERS, keys, read: readWidget(realtime) })
+  const { realtime, store, probe, listeners } = createPackageStore(url, { keys, subscribers: SUBSCRIBERS, updates })
   return connectPackageEntities({ realtime, store, probe, listeners, verify: verifyFinal(realtime, keys, count) })
-}
-
-function parseFloor(frames) {
-  collectGarbage()
-  let check = 0
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  for (let i = 0; i < frames.length; i++) check += JSON.parse(frames[i]).data.version
-  const t1 = performance.now()
-  const cpu = process.cpuUsage(cpu0)
-  if (check === -1) throw new Error('unreachable')
-  return { rate: (frames.length / (t1 - t0)) * 1000, cpuUs: (cpu.user + cpu.system) / frames.length }
 }
 
 /** The one-dispatch-per-update store, built once: 1,000 entities already in, the same subscribers. */
@@ -116,8 +87,7 @@ function adapterStore() {
 
 export async function setupVariant(name, { serverUrl: url }) {
   if (name === 'floor') {
-    const frames = buildBlastFrames(COUNT, { keys: KEYS })
-    return { run: async () => parseFloor(frames) }
+    return parseFloor(COUNT, KEYS)
   }
   if (name === 'network') return warmed(() => connectNetworkOnly(url, { messageType: BLAST_TYPE }), { count: COUNT, keys: KEYS })
   if (name === 'dispatch') {
