@@ -46,6 +46,16 @@ export async function connectPackageProgress(url, { progress, keys, count, subsc
   watchStore(store, progress, { keys, count, readValue: (state, key) => read(state, key)?.value })
   await whenPackageOpen(realtime, store)
   return {
+    ...packageControl({ realtime, store, probe, listeners }),
+    progress,
+    notifications: listeners.notifications,
+    flushes: probe.flushes,
+  }
+}
+
+/** CONTROL requests through `realtime.request`, the blast through `actions.send`, close by `disconnect`. */
+function packageControl({ realtime, store, probe, listeners }) {
+  return {
     request: (data) => store.dispatch(realtime.request('CONTROL', data, { timeout: 120_000 })).then((reply) => reply.data),
     sendBlast: (data) => {
       store.dispatch(realtime.actions.send('CONTROL', data))
@@ -53,11 +63,29 @@ export async function connectPackageProgress(url, { progress, keys, count, subsc
       listeners.reset()
       probe.reset()
     },
-    progress,
-    notifications: listeners.notifications,
-    flushes: probe.flushes,
     close: async () => {
       store.dispatch(realtime.actions.disconnect())
+    },
+  }
+}
+
+/**
+ * The package client of the BlastClient shape (blastRound.mjs): "handled" = frames that
+ * entitiesUpdated actions stand for (their `payload.received`), counted by the probe after the
+ * reducers ran. `store` has realtime.reducer, realtime.middleware and `probe.middleware`.
+ * `extra()` checks the final state with `verify(state)` and reports notifications and flushes
+ * counted from the blast to the last applied frame.
+ */
+export async function connectPackageEntities({ realtime, store, probe, listeners, verify }) {
+  await whenPackageOpen(realtime, store)
+  let snapshot = null
+  return {
+    ...packageControl({ realtime, store, probe, listeners }),
+    whenCounted: (n) => probe.when(n, () => (snapshot = { notifications: listeners.notifications(), flushes: probe.flushes() })),
+    count: () => probe.frames(),
+    extra: () => {
+      verify(store.getState())
+      return snapshot
     },
   }
 }
