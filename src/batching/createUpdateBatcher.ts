@@ -23,7 +23,7 @@ const INDEX_LIMIT = 100_000
  *
  * @example
  * const batcher = createUpdateBatcher({
- *   mode: 'window', size: 50, delay: 200, deduplicate: true, timers,
+ *   mode: 'auto', size: 50, delay: 200, deduplicate: true, timers,
  *   onFlush: (updates) => store.dispatch(updatesReceived(updates)),
  * })
  * socket.onUpdate = (update) => batcher.add(update)
@@ -32,8 +32,13 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
   const { mode, size, delay, deduplicate, timers, onFlush, onError } = options
   const { requestAnimationFrame, cancelAnimationFrame } = options
   validate(options)
-  // 'off' is a batch of one that is never scheduled: the same code path, so it cannot behave differently.
-  const limit = mode === 'off' ? 1 : size
+  const auto = mode === 'auto'
+  // The size trigger of a batch, in received updates. 'off' is a batch of one that is never
+  // scheduled: the same code path, so it cannot behave differently. 'raf' and 'auto' flush on time
+  // only: a flush every `size` updates caps throughput (measured in memory: 200k updates/s against
+  // 660k/s on time alone) and multiplies store notifications. An 'auto' window without an end
+  // (delay Infinity) keeps the size trigger, else a busy stream would never be applied.
+  const limit = mode === 'off' ? 1 : mode === 'window' || (auto && delay === Infinity) ? size : Infinity
 
   /** The batch: updates in first-seen order of their keys. */
   let slots: EntityUpdate[] = []
@@ -61,6 +66,15 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
   /** Adds in this batch, coalesced ones included: the size trigger counts these. */
   let received = 0
 
+  /**
+   * 'auto' only: the last flush held `size` or more updates, so the next batch waits for the window
+   * instead of the next macrotask. A batch that ends smaller, or a quiet period of `delay` ms since
+   * the last flush, returns to leading flushes.
+   */
+  let busy = false
+  /** When the last flush ran ('auto' only), to tell a pause from a stream. */
+  let lastFlushAt = 0
+
   let scheduled = false
   let scheduledOnFrame = false
   let handle: unknown
@@ -76,7 +90,13 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
   }
 
   function schedule(): void {
-    if (mode === 'raf') {
+    if (auto) {
+      if (busy && timers.now() - lastFlushAt >= delay) busy = false
+      // Leading: the next macrotask, so every frame of the socket read in progress (and the
+      // microtasks it queued) joins the batch, and a lone update waits about a millisecond.
+      if (!busy) arm(0)
+      else if (delay !== Infinity) arm(delay)
+    } else if (mode === 'raf') {
       scheduled = true
       scheduledOnFrame = requestAnimationFrame !== undefined
       handle = scheduledOnFrame
@@ -84,10 +104,14 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
         : timers.setTimeout(onTimeout, RAF_FALLBACK_DELAY)
     } else if (mode === 'window' && delay !== Infinity) {
       // A host setTimeout turns Infinity into 0 or 1 ms; an unbounded delay means "size only".
-      scheduled = true
-      scheduledOnFrame = false
-      handle = timers.setTimeout(onTimeout, delay)
+      arm(delay)
     }
+  }
+
+  function arm(ms: number): void {
+    scheduled = true
+    scheduledOnFrame = false
+    handle = timers.setTimeout(onTimeout, ms)
   }
 
   function unschedule(): void {
@@ -163,6 +187,10 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
     const batch = slots as CoalescedUpdate[]
     const lists = opIdLists
     const stats = { received, coalesced: received - batch.length }
+    if (auto) {
+      busy = received >= size
+      lastFlushAt = timers.now()
+    }
     // Reset before onFlush runs: a throwing onFlush leaves a clean batcher, and an add() made from
     // inside onFlush (a reducer reacting synchronously) lands in the next batch, not this one.
     reset()
@@ -200,13 +228,14 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
       unschedule()
       reset()
       dropIndex()
+      busy = false
     },
   }
 }
 
 function validate({ mode, size, delay, onFlush }: UpdateBatcherOptions): void {
-  if (mode !== 'window' && mode !== 'raf' && mode !== 'off') {
-    throw new RangeError(`update batcher mode must be 'window', 'raf' or 'off', got ${String(mode)}`)
+  if (mode !== 'auto' && mode !== 'window' && mode !== 'raf' && mode !== 'off') {
+    throw new RangeError(`update batcher mode must be 'auto', 'window', 'raf' or 'off', got ${String(mode)}`)
   }
   if (!(size === Infinity || (Number.isInteger(size) && size >= 1))) {
     throw new RangeError(`update batcher size must be an integer >= 1 or Infinity, got ${String(size)}`)

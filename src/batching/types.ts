@@ -28,11 +28,17 @@ export interface CoalescedUpdate extends EntityUpdate {
 
 /**
  * When a batch is flushed:
+ * - `'auto'`: low latency while the stream is light, the window while it is busy. The first add to
+ *   an idle batcher schedules a *leading flush* on the next macrotask (`timers.setTimeout(cb, 0)`), so
+ *   everything one socket read delivered is flushed together and a lone update waits about 1 ms. A
+ *   flush of `size` or more received updates marks the stream *busy*: the next batch is flushed
+ *   `delay` ms after its first add, with no size trigger. A busy batch that ends with fewer than
+ *   `size` updates, or a pause of `delay` ms since the last flush, returns to leading flushes.
  * - `'window'`: when `size` updates were added or `delay` ms after the batch's first add, whichever first;
- * - `'raf'`: on the next animation frame (or when `size` is reached first);
+ * - `'raf'`: on the next animation frame, whatever the count (`size` is ignored): one flush per frame;
  * - `'off'`: synchronously on every add (one update per flush).
  */
-export type BatchMode = 'window' | 'raf' | 'off'
+export type BatchMode = 'auto' | 'window' | 'raf' | 'off'
 
 /** Counts of one flush. */
 export interface FlushStats {
@@ -44,17 +50,21 @@ export interface FlushStats {
 
 /** Options of {@link createUpdateBatcher}. */
 export interface UpdateBatcherOptions {
-  /** When batches are flushed; see {@link BatchMode}. The package default is `'window'`. */
+  /** When batches are flushed; see {@link BatchMode}. The package default is `'auto'`. */
   mode: BatchMode
   /**
-   * Flush once this many updates were added, counting every add (coalesced duplicates too), so a
-   * burst on one key cannot hold a batch open forever. An integer >= 1, or `Infinity` for no limit.
-   * Ignored in `'off'` mode. The package default is `config.updates.BATCH_SIZE` (50).
+   * `'window'`: flush once this many updates were added, counting every add (coalesced duplicates
+   * too), so a burst on one key cannot hold a batch open forever. `'auto'`: a flush of this many
+   * received updates or more switches to the busy window (and, only with `delay: Infinity`, it is
+   * also the size trigger). Ignored in `'raf'` and `'off'` modes. An integer >= 1, or `Infinity`.
+   * The package default is `config.updates.BATCH_SIZE` (50).
    */
   size: number
   /**
-   * `'window'` mode: flush this many ms after the first add of a batch; `Infinity` leaves only the
-   * size trigger. Ignored in the other modes. The package default is `config.updates.BATCH_DELAY` (200).
+   * `'window'` mode, and `'auto'` while busy: flush this many ms after the first add of a batch;
+   * `Infinity` leaves only the size trigger. In `'auto'` it is also the pause after which a busy
+   * stream counts as idle again. Ignored in the other modes. The package default is
+   * `config.updates.BATCH_DELAY` (200).
    */
   delay: number
   /**

@@ -40,7 +40,7 @@ export const defaultConfig: RealtimeConfig = deepFreeze({
     BATCH_DELAY: 200,
     DEBOUNCE_DELAY: 100,
     DEDUPLICATION: true,
-    BATCH_MODE: 'window',
+    BATCH_MODE: 'auto',
   },
   features: {
     ENABLE_WEBSOCKET: true,

@@ -67,7 +67,7 @@ const webSocketUrl: OptionRule = (value) => {
   return protocol === 'ws:' || protocol === 'wss:' ? undefined : invalid
 }
 
-const BATCH_MODES = ['window', 'raf', 'off'] as const
+const BATCH_MODES = ['auto', 'window', 'raf', 'off'] as const
 const batchMode: OptionRule = (value) =>
   (BATCH_MODES as readonly unknown[]).includes(value) ? undefined : `must be one of ${BATCH_MODES.join(', ')}`
 

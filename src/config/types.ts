@@ -29,7 +29,7 @@ export interface WebSocketConfig {
 }
 
 /** How inbound entity updates are batched. */
-export type BatchMode = 'window' | 'raf' | 'off'
+export type BatchMode = 'auto' | 'window' | 'raf' | 'off'
 
 /** Conflict strategies that can be named in config. */
 export type ConflictResolution = 'REMOTE_WINS' | 'LOCAL_WINS' | 'MERGE'
@@ -81,18 +81,35 @@ export interface BackgroundSyncConfig {
 
 /** Inbound/outbound update processing (`config.updates`). */
 export interface UpdatesConfig {
-  /** Most updates in one batch. @default 50 */
+  /**
+   * `'window'`: most updates in one batch. `'auto'`: a flush of this many updates or more marks the
+   * stream busy (the next batch waits BATCH_DELAY). Ignored by `'raf'` and `'off'`. @default 50
+   */
   BATCH_SIZE: number
-  /** Longest wait before a batch is flushed, in ms. @default 200 */
+  /**
+   * Longest wait before a batch is flushed, in ms (`'window'`, and `'auto'` while busy); in `'auto'`
+   * also the pause after which a busy stream counts as idle. @default 200
+   */
   BATCH_DELAY: number
   /** Default debounce delay, in ms. @default 100 */
   DEBOUNCE_DELAY: number
   /** Coalesce updates to the same entity within a batch. @default true */
   DEDUPLICATION: boolean
   /**
-   * How inbound entity updates are batched: `'window'` (flush at BATCH_SIZE updates or BATCH_DELAY
-   * ms, whichever first), `'raf'` (once per animation frame), `'off'` (one action per update).
-   * @default 'window'
+   * How inbound entity updates are batched into `entitiesUpdated` actions (one store notification each):
+   * - `'auto'`: the first update after a pause is applied on the next macrotask (a *leading flush*,
+   *   about 1 ms), together with everything the same socket read delivered. When a flush holds
+   *   BATCH_SIZE updates or more (50 updates in one turn of the event loop), the stream is busy and
+   *   the next batch is applied BATCH_DELAY ms after its first update, whatever its size (time
+   *   only: fewer, larger flushes, the highest throughput). A busy batch that ends with fewer than
+   *   BATCH_SIZE updates, or a pause of BATCH_DELAY ms, returns to leading flushes. Low latency when
+   *   updates trickle in, at most one flush per BATCH_DELAY when they pour in.
+   * - `'window'`: flush at BATCH_SIZE updates or BATCH_DELAY ms after the first, whichever first
+   *   (a lone update always waits BATCH_DELAY).
+   * - `'raf'`: once per animation frame, whatever the count (BATCH_SIZE ignored; a 16 ms timer
+   *   stands in where there is no `requestAnimationFrame`).
+   * - `'off'`: one action per update.
+   * @default 'auto'
    */
   BATCH_MODE: BatchMode
 }

@@ -1,89 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
 import { createUpdateBatcher, RAF_FALLBACK_DELAY } from '../../src/batching/createUpdateBatcher'
-import type { CoalescedUpdate, EntityUpdate, FlushStats, UpdateBatcherOptions } from '../../src/batching/types'
-import type { TimerProvider } from '../../src/world/timers'
-
-/** A hand-rolled TimerProvider: time moves only in `advance`, timers fire in due order. */
-function fakeTimers() {
-  let now = 0
-  let nextId = 1
-  const due = new Map<number, { at: number; callback: () => void }>()
-  const timers: TimerProvider = {
-    setTimeout(callback, ms) {
-      const id = nextId++
-      due.set(id, { at: now + ms, callback })
-      return id
-    },
-    clearTimeout(handle) {
-      due.delete(handle as number)
-    },
-    now: () => now,
-  }
-  return {
-    timers,
-    advance(ms: number) {
-      const end = now + ms
-      for (;;) {
-        let next: [number, { at: number; callback: () => void }] | undefined
-        for (const entry of due) if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry
-        if (next === undefined) break
-        due.delete(next[0])
-        now = next[1].at
-        next[1].callback()
-      }
-      now = end
-    },
-    count: () => due.size,
-  }
-}
-
-/** A fake requestAnimationFrame: `frame()` runs the callbacks requested so far. */
-function fakeFrames() {
-  let nextId = 1
-  const requested = new Map<number, () => void>()
-  return {
-    requestAnimationFrame: vi.fn((callback: () => void) => {
-      requested.set(nextId, callback)
-      return nextId++
-    }),
-    cancelAnimationFrame: vi.fn((handle: unknown) => {
-      requested.delete(handle as number)
-    }),
-    frame() {
-      const callbacks = [...requested.values()]
-      requested.clear()
-      for (const callback of callbacks) callback()
-    },
-    count: () => requested.size,
-  }
-}
-
-type Flush = { updates: CoalescedUpdate[]; stats: FlushStats }
-
-/** A batcher on fake timers that records its flushes. */
-function setup(options: Partial<UpdateBatcherOptions> = {}) {
-  const clock = fakeTimers()
-  const flushes: Flush[] = []
-  const batcher = createUpdateBatcher({
-    mode: 'window',
-    size: 50,
-    delay: 200,
-    deduplicate: true,
-    timers: clock.timers,
-    onFlush: (updates, stats) => flushes.push({ updates, stats }),
-    ...options,
-  })
-  return { batcher, clock, flushes }
-}
-
-const u = (key: string, version: number, extra: Partial<EntityUpdate> = {}): EntityUpdate => ({
-  collection: 'widgets',
-  key,
-  version,
-  value: { key, version },
-  ...extra,
-})
+import type { CoalescedUpdate, EntityUpdate } from '../../src/batching/types'
+import { fakeFrames, fakeTimers, setup, u, type Flush } from './support'
 
 describe('createUpdateBatcher: triggers', () => {
   it('window: flushes synchronously when `size` adds were made, counting coalesced ones', () => {
@@ -151,13 +70,20 @@ describe('createUpdateBatcher: triggers', () => {
     expect(frames.requestAnimationFrame).toHaveBeenCalledTimes(2)
   })
 
-  it('raf: reaching `size` flushes at once and cancels the frame', () => {
+  it('raf: `size` is ignored, 10,000 adds in a frame are one flush on that frame', () => {
     const frames = fakeFrames()
     const { batcher, flushes } = setup({ mode: 'raf', size: 2, ...frames })
-    batcher.add(u('a', 1))
-    batcher.add(u('b', 1))
+    for (let i = 0; i < 10_000; i++) batcher.add(u(`k${i}`, 1))
+    expect(flushes).toHaveLength(0)
+    expect(frames.requestAnimationFrame).toHaveBeenCalledTimes(1)
+    frames.frame()
     expect(flushes).toHaveLength(1)
-    expect(frames.cancelAnimationFrame).toHaveBeenCalledWith(1)
+    expect(flushes[0]?.stats).toEqual({ received: 10_000, coalesced: 0 })
+    expect(flushes[0]?.updates).toHaveLength(10_000)
+    // An early flush() cancels the frame it no longer needs.
+    batcher.add(u('a', 2))
+    batcher.flush()
+    expect(frames.cancelAnimationFrame).toHaveBeenCalledWith(2)
     expect(frames.count()).toBe(0)
   })
 
@@ -529,7 +455,7 @@ describe('createUpdateBatcher: property', () => {
       fc.property(
         fc.array(command, { maxLength: 80 }),
         fc.constantFrom<number>(1, 2, 3, 5, 8, Infinity),
-        fc.constantFrom<'window' | 'raf'>('window', 'raf'),
+        fc.constantFrom<'auto' | 'window' | 'raf'>('auto', 'window', 'raf'),
         (commands, size, mode) => {
           const clock = fakeTimers()
           let sinceFlush: EntityUpdate[] = []
@@ -547,7 +473,8 @@ describe('createUpdateBatcher: property', () => {
               // The very winner object (first of the highest version), not a look-alike.
               updates.forEach((x, i) => expect(x.value).toBe(want[i]?.value))
               expect(stats).toEqual({ received: sinceFlush.length, coalesced: sinceFlush.length - want.length })
-              expect(stats.received).toBeLessThanOrEqual(size)
+              // Only 'window' has a size trigger ('auto' and 'raf' flush on time alone).
+              if (mode === 'window') expect(stats.received).toBeLessThanOrEqual(size)
               receivedTotal += stats.received
               sinceFlush = []
             },
@@ -577,12 +504,12 @@ describe('createUpdateBatcher: property', () => {
 
   it('without de-duplication, the flushes concatenate to exactly the adds, in order', () => {
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 80 }), fc.constantFrom<number>(1, 4, Infinity), (commands, size) => {
+      fc.property(fc.array(command, { maxLength: 80 }), fc.constantFrom<number>(1, 4, Infinity), fc.constantFrom<'auto' | 'window'>('auto', 'window'), (commands, size, mode) => {
         const clock = fakeTimers()
         const adds: EntityUpdate[] = []
         const out: CoalescedUpdate[] = []
         const batcher = createUpdateBatcher({
-          mode: 'window',
+          mode,
           size,
           delay: 50,
           deduplicate: false,

@@ -41,7 +41,7 @@ const optionArbitraries: { [S in keyof RealtimeConfig]: { [K in keyof RealtimeCo
     SYNC_INTERVAL: duration,
   },
   backgroundSync: { SYNC_INTERVAL: duration, WIDGET_REFRESH: duration, MAX_OUTBOX_SIZE: count, MAX_RETRIES: count, RETRY_DELAY: duration, RETRY_MAX_DELAY: duration },
-  updates: { BATCH_SIZE: atLeastOne, BATCH_DELAY: duration, DEBOUNCE_DELAY: duration, DEDUPLICATION: fc.boolean(), BATCH_MODE: fc.constantFrom('window', 'raf', 'off') },
+  updates: { BATCH_SIZE: atLeastOne, BATCH_DELAY: duration, DEBOUNCE_DELAY: duration, DEDUPLICATION: fc.boolean(), BATCH_MODE: fc.constantFrom('auto', 'window', 'raf', 'off') },
   features: { ENABLE_WEBSOCKET: fc.boolean(), ENABLE_OPTIMISTIC_UPDATES: fc.boolean(), ENABLE_BACKGROUND_SYNC: fc.boolean() },
 }
 

@@ -89,10 +89,10 @@ const cases: Case[] = [
     valid: [0, 0.25, 1],
   },
   {
-    requirement: 'must be one of window, raf, off',
+    requirement: 'must be one of auto, window, raf, off',
     paths: ['updates.BATCH_MODE'],
     invalid: [['frame', '"frame"'], [1, '1'], [null, 'null'], [true, 'true']],
-    valid: ['window', 'raf', 'off'],
+    valid: ['auto', 'window', 'raf', 'off'],
   },
   {
     requirement: 'must be a boolean',

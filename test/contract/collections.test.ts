@@ -62,8 +62,8 @@ describe('collections: inbound updates', () => {
     expect(t.sel.selectEntity(t.S(), 'widgets', 'w-1')).toBeNull()
     expect(t.sel.selectEntityRecord(t.S(), 'widgets', 'w-1').confirmed).toBeNull()
   })
-  it('dedup in a window: one batch, highest version wins, BATCH_DELAY 200ms', async () => {
-    const t = await open()
+  it("dedup in a window: one batch, highest version wins, BATCH_DELAY 200ms (BATCH_MODE 'window')", async () => {
+    const t = await open({ config: { updates: { BATCH_MODE: 'window' } } })
     const ws = FakeWebSocket.last
     ws.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 1, version: 1 } })
     ws.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-1', value: 3, version: 3 } })
@@ -78,8 +78,8 @@ describe('collections: inbound updates', () => {
     expect(b[0].payload.updates[0].version).toBe(3)
     expect(b[0].payload.received).toBe(3)
   })
-  it('BATCH_SIZE flushes at once', async () => {
-    const t = await open({ config: { updates: { BATCH_SIZE: 2 } } })
+  it("BATCH_SIZE flushes at once (BATCH_MODE 'window')", async () => {
+    const t = await open({ config: { updates: { BATCH_SIZE: 2, BATCH_MODE: 'window' } } })
     const ws = FakeWebSocket.last
     ws.deliver({ type: 'WIDGET_UPDATE', data: { id: 'a', value: 1, version: 1 } })
     ws.deliver({ type: 'WIDGET_UPDATE', data: { id: 'b', value: 1, version: 1 } })
@@ -273,10 +273,12 @@ describe('conflicts', () => {
     const t = await open({ onConflict })
     await t.update({ id: 'w-1', value: 0, version: 1 })
     const a = t.dispatch(t.realtime.actions.updateWidget({ id: 'w-1', value: 5 })).payload.opId
+    // The default BATCH_MODE ('auto') applies a lone update on the next macrotask: at the time it arrived.
+    const arrivedAt = Date.now()
     await t.update({ id: 'w-1', value: 7, version: 2 })
     expect(t.sel.selectEntity(t.S(), 'widgets', 'w-1')).toEqual({ id: 'w-1', value: 7 })
     const c = t.sel.selectConflicts(t.S())
-    expect(c[0]).toMatchObject({ collection: 'widgets', key: 'w-1', strategy: 'REMOTE_WINS', opIds: [a], local: { id: 'w-1', value: 5 }, remote: { id: 'w-1', value: 7 }, remoteVersion: 2, at: Date.now() })
+    expect(c[0]).toMatchObject({ collection: 'widgets', key: 'w-1', strategy: 'REMOTE_WINS', opIds: [a], local: { id: 'w-1', value: 5 }, remote: { id: 'w-1', value: 7 }, remoteVersion: 2, at: arrivedAt })
     expect(c[0].fields).toEqual(['value'])
     expect(onConflict).toHaveBeenCalledTimes(1)
     expect(t.sel.selectRollbacks(t.S())[0].reason.code).toBe('conflict')

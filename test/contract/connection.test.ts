@@ -102,7 +102,7 @@ describe('config defaults and resolution', async () => {
     })
     expect(c.optimistic).toMatchObject({ TIMEOUT: 30000, MAX_PENDING: 100, CONFLICT_RESOLUTION: 'REMOTE_WINS', SYNC_INTERVAL: 60000 })
     expect(c.backgroundSync).toMatchObject({ SYNC_INTERVAL: 30000, WIDGET_REFRESH: 60000, MAX_OUTBOX_SIZE: 100, MAX_RETRIES: 3 })
-    expect(c.updates).toMatchObject({ BATCH_SIZE: 50, BATCH_DELAY: 200, DEBOUNCE_DELAY: 100, DEDUPLICATION: true, BATCH_MODE: 'window' })
+    expect(c.updates).toMatchObject({ BATCH_SIZE: 50, BATCH_DELAY: 200, DEBOUNCE_DELAY: 100, DEDUPLICATION: true, BATCH_MODE: 'auto' })
     expect(c.features).toMatchObject({ ENABLE_WEBSOCKET: true, ENABLE_OPTIMISTIC_UPDATES: true, ENABLE_BACKGROUND_SYNC: true })
     expect((defaultConfig as any).websocket.URL).toBe('ws://localhost:3000/ws')
   })

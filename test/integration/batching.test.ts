@@ -58,7 +58,7 @@ async function connected(config: NonNullable<Parameters<typeof createWidgetClien
 
 describe('inbound entity updates from the reference server', () => {
   it(`${COUNT} updates over ${KEYS} keys in one 200 ms window: a handful of store notifications, the latest value per key`, async () => {
-    const { server, client } = await connected({ updates: { BATCH_SIZE: 100_000, BATCH_DELAY: 200 } })
+    const { server, client } = await connected({ updates: { BATCH_MODE: 'window', BATCH_SIZE: 100_000, BATCH_DELAY: 200 } })
     let notifications = 0
     const unsubscribe = client.store.subscribe(() => {
       notifications += 1
@@ -91,8 +91,8 @@ describe('inbound entity updates from the reference server', () => {
     console.info(`[batching] ${COUNT} updates, window 200 ms: ${notifications} notification(s), ${batches.length} batch(es), ${elapsed.toFixed(0)} ms to the last value`)
   })
 
-  it(`default config (BATCH_SIZE 50): about ${COUNT}/50 batches, one notification each`, async () => {
-    const { server, client } = await connected()
+  it(`BATCH_MODE 'window' (BATCH_SIZE 50): about ${COUNT}/50 batches, one notification each`, async () => {
+    const { server, client } = await connected({ updates: { BATCH_MODE: 'window' } })
     let notifications = 0
     const unsubscribe = client.store.subscribe(() => {
       notifications += 1
@@ -113,6 +113,30 @@ describe('inbound entity updates from the reference server', () => {
       expect(p.received).toBeLessThanOrEqual(50)
       expect(p.updates.length).toBeLessThanOrEqual(p.received!)
     }
+    expectAllLatest(client)
+    console.info(`[batching] ${COUNT} updates, window: ${payloads.length} batches, sizes ${payloads.map((p) => p.received).join(',')}`)
+  })
+
+  it(`default config ('auto'): the first read is a leading flush, the rest of the burst a few 200 ms windows, one notification each`, async () => {
+    const { server, client } = await connected()
+    let notifications = 0
+    const unsubscribe = client.store.subscribe(() => {
+      notifications += 1
+    })
+    const from = client.log.length
+    await blastWidgets(server)
+    await until(() => allLatest(client), 'every key at its latest version')
+    unsubscribe()
+
+    const payloads = client.log.slice(from).filter((r) => r.action.type === BATCHED).map((r) => r.action.payload as Batch)
+    // Over loopback the burst arrives in a few socket reads within milliseconds: the first read
+    // is one leading flush; once a flush holds 50 or more, the rest waits for a 200 ms window.
+    // Reads of fewer than 50 frames each stay leading flushes, so allow some; far from 1,000.
+    expect(payloads.length).toBeGreaterThanOrEqual(1)
+    expect(payloads.length).toBeLessThanOrEqual(COUNT / 50)
+    expect(notifications).toBe(payloads.length)
+    expect(payloads.reduce((sum, p) => sum + (p.received ?? 0), 0)).toBe(COUNT)
+    for (const p of payloads) expect(p.updates.length).toBeLessThanOrEqual(p.received!)
     expectAllLatest(client)
     console.info(`[batching] ${COUNT} updates, default config: ${payloads.length} batches, sizes ${payloads.map((p) => p.received).join(',')}`)
   })

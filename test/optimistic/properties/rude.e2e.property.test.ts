@@ -54,7 +54,7 @@ const MAX_COMMANDS = 50
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-type BatchMode = 'window' | 'off'
+type BatchMode = 'auto' | 'window' | 'off'
 type Cmd =
   /** The user edits: updateWidget (sets value) or renameWidget (sets title). */
   | { t: 'edit'; key: number; field: Field; v: number }
@@ -98,7 +98,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   strategy: fc.constantFrom<Strategy>('REMOTE_WINS', 'LOCAL_WINS', 'MERGE'),
   transport: fc.constantFrom<Transport>('socket', 'socket', 'batch', 'onUpdate'),
-  batchMode: fc.constantFrom<BatchMode>('window', 'off'),
+  batchMode: fc.constantFrom<BatchMode>('auto', 'window', 'off'),
   cmds: fc.array(cmdArb, { maxLength: MAX_COMMANDS, size: 'max' }),
 })
 

@@ -167,7 +167,7 @@ type Cmd =
 interface Scenario {
   strategy: Strategy
   transport: 'socket' | 'batch'
-  batchMode: 'window' | 'off'
+  batchMode: 'auto' | 'window' | 'off'
   read: ReadMode
   /** Web Locks (a browser): each page owns its records, and takes a gone page's over. */
   locks: boolean
@@ -212,7 +212,7 @@ const readMode: fc.Arbitrary<ReadMode> = fc.oneof(
 const base = {
   strategy: fc.constantFrom<Strategy>('REMOTE_WINS', 'LOCAL_WINS', 'MERGE'),
   transport: fc.constantFrom<'socket' | 'batch'>('socket', 'socket', 'batch'),
-  batchMode: fc.constantFrom<'window' | 'off'>('window', 'off'),
+  batchMode: fc.constantFrom<'auto' | 'window' | 'off'>('auto', 'window', 'off'),
   read: readMode,
   locks: fc.boolean(),
 }
