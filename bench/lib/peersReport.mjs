@@ -10,6 +10,7 @@ const GOALS = { pacedP99Ms: 20, vsNetwork: 0.9, batchVsFloor: 0.6, perFlush: 1 }
 const med = (samples, field) => (samples ? summarizeField(samples, field).median : NaN)
 const ms = (x) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : x.toFixed(0)) : '-')
 const pair = (a, b) => (Number.isFinite(a) ? `${ms(a)} / ${ms(b)}` : '-')
+const perUpdate = (x) => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2))
 const verdict = (ok) => (ok ? 'MET' : 'NOT MET')
 
 /** The goal lines (only for the rows that ran) and whether all of those were met. */
@@ -17,7 +18,7 @@ function goals(samples, floor, network) {
   const lines = []
   let ok
   const check = (name, value, pass, text) => {
-    if (!samples[name] || !Number.isFinite(value)) return
+    if (!samples[name] || samples[name][0].unsupported || !Number.isFinite(value)) return
     lines.push(`${text}: ${verdict(pass)}`)
     ok = (ok ?? true) && pass
   }
@@ -28,7 +29,7 @@ function goals(samples, floor, network) {
   check('pkg', vsNetwork, vsNetwork >= GOALS.vsNetwork, `defaults, saturated ${formatRatio(vsNetwork)} of "ws receive + JSON.parse, no store" (goal >= ${GOALS.vsNetwork}x)`)
   const perFlush = pkg ? med(pkg.map((s) => ({ v: s.notifications / s.flushes })), 'v') : NaN
   check('pkg', perFlush, perFlush <= GOALS.perFlush, `defaults, ${perFlush.toFixed(2)} store notifications per flush (goal <= ${GOALS.perFlush})`)
-  const batchVsFloor = med(samples['pkg-batch'], 'rate') / floor
+  const batchVsFloor = samples['pkg-batch']?.[0].unsupported ? NaN : med(samples['pkg-batch'], 'rate') / floor
   check('pkg-batch', batchVsFloor, batchVsFloor >= GOALS.batchVsFloor, `BATCH frames, socket to store ${formatRatio(batchVsFloor)} of the JSON.parse floor (goal >= ${GOALS.batchVsFloor}x)`)
   return { lines, ok }
 }
@@ -38,6 +39,7 @@ export function peersReport(samples, ctx, { variants, title, keys, subscribers, 
   const network = med(samples.network, 'rate')
   const rows = variants.filter((v) => samples[v.name]).map((v) => {
     const s = samples[v.name]
+    if (s[0].unsupported) return [v.label, s[0].progress, ...Array(7).fill('-')]
     const { min, max } = summarizeField(s, 'rate')
     const rate = med(s, 'rate')
     const hasStore = s[0].notifications !== undefined && !v.name.startsWith('network')
@@ -50,12 +52,13 @@ export function peersReport(samples, ctx, { variants, title, keys, subscribers, 
       formatRatio(rate / network),
       paced ? pair(med(paced, 'p50'), med(paced, 'p99')) : '-',
       s[0].p50 === undefined ? '-' : pair(med(s, 'p50'), med(s, 'p99')),
-      hasStore ? (med(s, 'notifications') / v.count).toFixed(3) : '-',
+      hasStore ? perUpdate(med(s, 'notifications') / v.count) : '-',
       med(s, 'cpuUs').toFixed(2),
     ]
   })
   const { lines, ok } = goals(samples, floor, network)
-  const offsets = variants.flatMap((v) => (samples[v.name] ?? []).filter((s) => s.clockOffset !== undefined).map((s) => Math.abs(s.clockOffset)))
+  const clocks = variants.flatMap((v) => (samples[v.name] ?? []).flatMap((s) => (s.paced ? [s, s.paced] : [s]))).filter((s) => s.clockOffset !== undefined)
+  const worst = clocks.reduce((a, b) => (Math.abs(b.clockOffset) > Math.abs(a?.clockOffset ?? 0) ? b : a), null)
   return {
     title: `${title}: ${keys.toLocaleString('en-US')} keys, ${subscribers} subscribers, median of ${ctx.rounds} rounds`,
     columns: [
@@ -68,7 +71,8 @@ export function peersReport(samples, ctx, { variants, title, keys, subscribers, 
     notes: [
       `saturated: ${count.toLocaleString('en-US')} updates sent as fast as the socket takes them (${slowCount.toLocaleString('en-US')} for the RTK Query and upsertOne rows), until the subscribers saw the last; paced: ${pacedCount.toLocaleString('en-US')} updates at ${pacedRate}/s.`,
       'latency: server send to the first store notification that finds the update in the store; saturated latency includes the queue ahead of the update.',
-      `clocks: server and client read performance.timeOrigin + performance.now(); largest offset seen between them ${offsets.length ? ms(Math.max(...offsets)) : '-'} ms (CONTROL clock, +/- half a round trip).`,
+      'clocks: server and client read performance.timeOrigin + performance.now(); ' +
+        (worst ? `largest offset measured between them ${worst.clockOffset.toFixed(2)} ms (CONTROL clock, +/- ${(worst.clockRtt / 2).toFixed(2)} ms, half its round trip).` : 'offset not measured.'),
       ...lines,
     ],
     ok,
