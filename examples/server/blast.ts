@@ -74,17 +74,6 @@ export async function fanOut(
 }
 
 /**
- * Frames `frame(from)` .. `frame(to - 1)` (JSON texts) packed into one `{ type: 'BATCH', data: [...] }`
- * text, in order; a lone frame is returned as-is. Joined as text: each frame is stringified once.
- */
-export function packFrames(from: number, to: number, frame: (i: number) => string): string {
-  if (to - from === 1) return frame(from)
-  const parts = new Array<string>(to - from)
-  for (let i = from; i < to; i++) parts[i - from] = frame(i)
-  return '{"type":"BATCH","data":[' + parts.join(',') + ']}'
-}
-
-/**
  * Calls `send(from, to)` for messages 0..count-1 at `rate` messages per second: message i is due
  * `i * 1000 / rate` ms after the start, and each call sends every message due by then (one per
  * call at a low rate; several when a timer fired late). Awaits each `send` before the next, so a

@@ -9,6 +9,7 @@
  * lets it check the two clocks agree (half a round trip of uncertainty).
  */
 import { paced } from './blast'
+import type { WebSocket } from 'ws'
 import type { ReferenceServer } from './types'
 
 /** Largest `count` a CONTROL blast accepts. */
@@ -25,13 +26,40 @@ function positiveInteger(value: unknown, what: string): number {
   return value
 }
 
+/** Most bytes a coalesced blast lets wait in the requesting socket before it waits for them to drain. */
+const HIGH_WATER_MARK = 1024 * 1024
+
+/**
+ * Broadcasts messages `from`..`to - 1`, `perFrame` per macrotask, through `server.broadcast`: the
+ * server's broadcast coalescing sends each macrotask's broadcasts as one BATCH frame. Waits
+ * while more than HIGH_WATER_MARK bytes are buffered for `socket` (the client that asked).
+ */
+async function coalesced(
+  server: ReferenceServer, socket: WebSocket, from: number, to: number, perFrame: number,
+  make: (i: number) => { type: string; data: unknown },
+): Promise<void> {
+  for (let start = from; start < to; start += perFrame) {
+    for (let i = start; i < Math.min(to, start + perFrame); i++) {
+      const { type, data } = make(i)
+      server.broadcast(type, data)
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    while (socket.readyState === socket.OPEN && socket.bufferedAmount > HIGH_WATER_MARK) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 1))
+    }
+  }
+}
+
 /**
  * `blast { count, keys?, messageType?, rate?, perFrame? }`: broadcasts message i (0..count-1) as
  * `{ type: messageType, data: { id: 'w-' + (i % keys), value: i, version: i + 1 } }`, as fast as
- * the sockets take them, or `rate` per second; `perFrame` > 1 packs them into BATCH frames. Throws
- * on bad options (before sending anything); resolves once every message was handed to the sockets.
+ * the sockets take them, or `rate` per second. With `perFrame` > 1 the messages go through
+ * `server.broadcast`, `perFrame` per macrotask, so the server's broadcast coalescing packs them
+ * into BATCH frames of that many (up to its `broadcastBatch.maxFrames`); otherwise one frame per
+ * message (`server.blast`). Throws on bad options (before sending anything); resolves once every
+ * message was handed to the sockets.
  */
-export function runBlast(server: ReferenceServer, data: Record<string, unknown>): Promise<void> {
+export function runBlast(server: ReferenceServer, socket: WebSocket, data: Record<string, unknown>): Promise<void> {
   const count = data.count
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_CONTROL_BLAST) {
     throw new Error(`blast needs an integer count in [0, ${MAX_CONTROL_BLAST}]`)
@@ -50,9 +78,9 @@ export function runBlast(server: ReferenceServer, data: Record<string, unknown>)
     sentAt[i] = clockNow()
     return { type: messageType, data: { id: 'w-' + (i % keys), value: i, version: i + 1 } }
   }
-  if (rate === undefined) return server.blast(count, make, { perFrame })
-  // Each due run goes out as one small blast (packed as well when perFrame > 1).
-  return paced(count, rate, (from, to) => server.blast(to - from, (j) => make(from + j), { perFrame }))
+  const send = (from: number, to: number): Promise<void> =>
+    perFrame > 1 ? coalesced(server, socket, from, to, perFrame, make) : server.blast(to - from, (j) => make(from + j))
+  return rate === undefined ? send(0, count) : paced(count, rate, send)
 }
 
 /**

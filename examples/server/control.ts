@@ -6,7 +6,8 @@
  * - `blast { count, keys?, messageType?, rate?, perFrame? }`: broadcasts `count` messages
  *   `{ type: messageType ?? 'WIDGET_UPDATE', data: { id: 'w-' + (i % keys), value: i, version: i + 1 } }`
  *   (keys defaults to 100) as fast as the sockets take them, or `rate` per second; `perFrame` > 1
- *   packs them into BATCH frames of that many. Replies `{ done: true, count }` after all were handed
+ *   broadcasts that many per macrotask, which the server's broadcast coalescing sends as one BATCH
+ *   frame. Replies `{ done: true, count }` after all were handed
  *   to the sockets (see blastControl.ts).
  * - `blastTimes`: the server's send time of each message of the last blast, `{ done, count, origin, micros }`.
  * - `clock`: `{ done, now }`, the server's `performance.timeOrigin + performance.now()`.
@@ -49,7 +50,7 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
   try {
     switch (data.op) {
       case 'blast': {
-        runBlast(server, data).then(() => reply({ done: true, count: data.count }), fail)
+        runBlast(server, socket, data).then(() => reply({ done: true, count: data.count }), fail)
         return
       }
       case 'blastTimes': {

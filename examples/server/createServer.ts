@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
-import { fanOut, packFrames } from './blast'
+import { fanOut } from './blast'
 import { dispatchFrame, type DispatchDeps } from './dispatch'
 import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
@@ -205,16 +205,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
       }
       return data.seq
     },
-    blast(count, make, { perFrame = 1 } = {}) {
+    blast(count, make) {
       if (stopping) return Promise.reject(new Error('reference server: blast after stop() or kill()'))
-      const frame = (i: number): string => {
-        const { type, data: payload } = make(i)
-        return nextBroadcast(type, payload)
-      }
       return fanOut(
         openClients,
-        Math.ceil(count / perFrame),
-        perFrame === 1 ? frame : (j) => packFrames(j * perFrame, Math.min(count, (j + 1) * perFrame), frame),
+        count,
+        (i) => {
+          const { type, data: payload } = make(i)
+          return nextBroadcast(type, payload)
+        },
         { transportOf: (ws) => transports.get(ws) },
       )
     },

@@ -216,11 +216,8 @@ export interface ReferenceServer {
   /**
    * Broadcasts `count` messages as fast as the sockets take them, waiting for slow sockets to
    * drain so memory stays bounded. Resolves when every message was handed to the sockets.
-   * With `perFrame` > 1, consecutive messages go packed `perFrame` at a time into
-   * `{ type: 'BATCH', data: [frame, ...] }` frames, each element numbered and logged as usual
-   * (a lone message is sent as-is).
    */
-  blast(count: number, make: (i: number) => { type: string; data?: unknown }, options?: { perFrame?: number }): Promise<void>
+  blast(count: number, make: (i: number) => { type: string; data?: unknown }): Promise<void>
   /** Broadcasts with seq greater than `since` from the bounded log, or null when the log does not reach back that far. */
   broadcastsSince(since: number): BroadcastFrame[] | null
   /** Sends a frame verbatim to every open client (a Buffer goes as a binary frame). */
