@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
 import { fanOut } from './blast'
+import { createBroadcastBatcher } from './broadcastBatcher'
 import { dispatchFrame, type DispatchDeps } from './dispatch'
 import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
@@ -48,7 +49,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const staticHandler = options.staticDir === undefined ? null : createStaticHandler(options.staticDir)
 
   const faults = createFaults(options.faults)
-  const replier = createFaultyReplier(faults)
+  // Broadcasts of one macrotask leave as one BATCH frame per client; whatever else goes to a
+  // client (a reply, raw bytes, a blast) first sends what is held for it, so order is kept.
+  const outbound = createBroadcastBatcher(options.broadcastBatch)
+  const replier = createFaultyReplier(faults, (socket) => outbound.flush(socket))
   const received: ReceivedMessage[] = []
   const now = options.now ?? Date.now
   if (options.state && options.widgets) {
@@ -123,6 +127,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     (stopping ??= new Promise<void>((resolve) => {
       data.inUse = false
       replier.cancelPending()
+      outbound.drop()
       for (const waiter of waiters) {
         clearTimeout(waiter.timer)
         waiter.reject(new Error('server stopped'))
@@ -201,12 +206,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
         // Logged and numbered, not sent: the clients see a gap in seq and must SYNC.
         faults.dropBroadcasts -= 1
       } else {
-        for (const ws of openClients()) ws.send(text)
+        for (const ws of openClients()) outbound.send(ws, text)
       }
       return data.seq
     },
     blast(count, make) {
       if (stopping) return Promise.reject(new Error('reference server: blast after stop() or kill()'))
+      outbound.flushAll()
       return fanOut(
         openClients,
         count,
@@ -219,9 +225,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     },
     broadcastsSince: (since) => broadcasts.since(since, data.seq),
     sendRaw(frame) {
+      outbound.flushAll()
       for (const ws of openClients()) ws.send(frame, { binary: typeof frame !== 'string' })
     },
     closeAll(code = 1000, reason = '') {
+      outbound.flushAll()
       for (const ws of wss.clients) {
         if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason)
       }
@@ -232,7 +240,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     stop: shutdown,
     kill() {
       // A crash: the TCP connections go first, with nothing written (no close frame, no reply
-      // still waiting out its delay), then the listener.
+      // still waiting out its delay, no broadcast still held for its BATCH), then the listener.
+      outbound.drop()
       for (const ws of wss.clients) transports.get(ws)?.destroy()
       return shutdown()
     },

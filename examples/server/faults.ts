@@ -79,11 +79,16 @@ export interface FaultyReplier {
   cancelPending(): void
 }
 
-/** Creates a {@link FaultyReplier} reading the live `faults` object at every reply. */
-export function createFaultyReplier(faults: ServerFaults): FaultyReplier {
+/**
+ * Creates a {@link FaultyReplier} reading the live `faults` object at every reply. `beforeSend`
+ * runs right before a reply is written to its socket (the server sends the broadcasts it holds
+ * for that client first, so frames keep their order).
+ */
+export function createFaultyReplier(faults: ServerFaults, beforeSend?: (socket: WebSocket) => void): FaultyReplier {
   const pending = new Set<ReturnType<typeof setTimeout>>()
 
   const send = (socket: WebSocket, text: string): void => {
+    beforeSend?.(socket)
     if (socket.readyState === WebSocket.OPEN) socket.send(text)
   }
 

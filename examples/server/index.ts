@@ -12,6 +12,7 @@ export { NACK_ALL_REASON, NACK_RETRYABLE_REASON } from './protocol'
 export { createStaticHandler, CONTENT_TYPES } from './staticFiles'
 export { DEMO_WIDGET_IDS, DEFAULT_EDIT_GRACE_MS, demoWidgets, startDemoTicker, type DemoTicker, type DemoTickerOptions } from './demo'
 export { connectTestClient, type TestClient } from './testClient'
+export { createBroadcastBatcher, DEFAULT_BROADCAST_BATCH, type BroadcastBatcher, type BroadcastBatchOptions } from './broadcastBatcher'
 export type { ServerState } from './serverState'
 export type {
   BroadcastFrame,

@@ -3,6 +3,7 @@
  *
  *   node --import tsx examples/server/main.ts [--port 3000] [--host 127.0.0.1] [--static <dir>]
  *                                              [--control] [--demo] [--verbose]
+ *                                              [--broadcast-batch <n|off>] [--broadcast-delay <ms>]
  *
  * Prints exactly one line on stdout once it listens:
  *   rtk-realtime reference server listening on http://127.0.0.1:3000 (ws: ws://127.0.0.1:3000/ws)
@@ -22,6 +23,12 @@ const USAGE = `usage: node --import tsx examples/server/main.ts [options]
   --control        accept CONTROL messages (benchmarks drive the server with them)
   --demo           seed widgets w-1..w-6 and move their values every second
   --verbose        log connections and errors to stderr
+  --broadcast-batch <n|off>
+                   broadcasts of one tick go to each client as one BATCH frame of at most n
+                   frames (default 500); off sends every broadcast on its own
+  --broadcast-delay <ms>
+                   collect broadcasts for this long before sending the BATCH (default 0: the
+                   end of the current tick)
   --help           show this help`
 
 /** The dashboard build the server serves by default. */
@@ -43,6 +50,8 @@ async function main(): Promise<void> {
         control: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        'broadcast-batch': { type: 'string', default: '500' },
+        'broadcast-delay': { type: 'string', default: '0' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -58,6 +67,12 @@ async function main(): Promise<void> {
 
   const port = Number(values.port)
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`invalid --port ${JSON.stringify(values.port)}`)
+
+  const batchFlag = values['broadcast-batch']
+  const delayFlag = values['broadcast-delay']
+  if (batchFlag !== 'off' && !/^[1-9]\d*$/.test(batchFlag)) fail(`invalid --broadcast-batch ${JSON.stringify(batchFlag)} (a count >= 1, or off)`)
+  if (!/^\d+$/.test(delayFlag)) fail(`invalid --broadcast-delay ${JSON.stringify(delayFlag)} (ms, an integer >= 0)`)
+  const broadcastBatch = batchFlag === 'off' ? (false as const) : { maxFrames: Number(batchFlag), delayMs: Number(delayFlag) }
 
   let staticDir: string | undefined
   if (values.static !== undefined) {
@@ -81,6 +96,7 @@ async function main(): Promise<void> {
       log,
       maxReceived: 10_000,
       maxAppliedOps: 10_000,
+      broadcastBatch,
       ...(values.demo ? { widgets: demoWidgets() } : {}),
     })
   } catch (error) {

@@ -8,8 +8,13 @@ import type { WireMessage } from './types'
 /** A connected test client. */
 export interface TestClient {
   readonly ws: WebSocket
-  /** Every decoded message received so far, in order (binary frames appear as `{ type: '<binary>' }`). */
+  /**
+   * Every decoded message received so far, in order (binary frames appear as `{ type: '<binary>' }`).
+   * A `BATCH` frame appears as its elements, in order, as the package unpacks it.
+   */
   readonly messages: WireMessage[]
+  /** Every frame as received, a `BATCH` as one message (to see how the server coalesced). */
+  readonly frames: WireMessage[]
   /** Sends an object as JSON, or a string verbatim. */
   send(message: WireMessage | string): void
   /**
@@ -31,6 +36,7 @@ let counter = 0
 export function connectTestClient(url: string): Promise<TestClient> {
   const ws = new WebSocket(url)
   const messages: WireMessage[] = []
+  const frames: WireMessage[] = []
   const taken = new Set<WireMessage>()
   const waiters = new Set<() => void>()
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -48,13 +54,16 @@ export function connectTestClient(url: string): Promise<TestClient> {
         message = { type: '<invalid>', data: raw.toString() }
       }
     }
-    messages.push(message)
+    frames.push(message)
+    if (message.type === 'BATCH' && Array.isArray(message.data)) messages.push(...(message.data as WireMessage[]))
+    else messages.push(message)
     for (const wake of waiters) wake()
   })
 
   const client: TestClient = {
     ws,
     messages,
+    frames,
     closed,
     send(message) {
       ws.send(typeof message === 'string' ? message : JSON.stringify(message))

@@ -2,6 +2,7 @@
  * Shared types of the reference server: the fault knobs, the widgets, the public server handle, the
  * options of `startServer`, and the handler signatures that later work can register.
  */
+import type { BroadcastBatchOptions } from './broadcastBatcher'
 import type { WebSocket } from 'ws'
 import type { Envelope } from '../../src/protocol/envelope'
 import type { ServerState } from './serverState'
@@ -167,6 +168,16 @@ export interface StartServerOptions {
   maxAppliedOps?: number
   /** The server's clock (ms): broadcast `ts` and {@link ReferenceServer.lastOpAt}. @default Date.now */
   now?: () => number
+  /**
+   * Coalesce broadcasts: the frames broadcast in one macrotask reach each client as one
+   * `{ type: 'BATCH', data: [frame, ...] }` frame (a lone frame is sent as it is), at most
+   * `maxFrames` (and `maxBytes`) per BATCH; `delayMs` > 0 collects for that long instead.
+   * Replies are never held: a client receives everything in the order it was produced, so an
+   * op's ACK still comes before its broadcast. `false` sends every broadcast on its own.
+   * `server.blast` is not coalesced by this.
+   * @default { maxFrames: 500, delayMs: 0, maxBytes: 262144 }
+   */
+  broadcastBatch?: BroadcastBatchOptions | false
 }
 
 /** A running reference server (in-process handle). */

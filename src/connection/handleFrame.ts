@@ -1,10 +1,12 @@
+import type { Envelope } from '../protocol/envelope'
 import type { FrameContext, FrameHandler } from './frameHandler'
+import { BATCH_TYPE, handleBatch } from './inboundBatch'
 import type { ConnectionRuntime } from './runtime'
 
 /**
  * Turns one inbound frame into actions: a rejection when it does not decode, else the first link
  * of the chain that recognizes it (heartbeat, the parts' links, request replies), else the routed
- * message. A plain function, not a generator: it runs once per frame, and a saga effect per frame
+ * message. A `BATCH` frame is unpacked and each element takes that same way, in order. A plain function, not a generator: it runs once per frame, and a saga effect per frame
  * would cost more than the rest together.
  */
 export function handleFrame(rt: ConnectionRuntime, frame: unknown, handlers: readonly FrameHandler[], context: FrameContext): void {
@@ -28,7 +30,16 @@ export function handleFrame(rt: ConnectionRuntime, frame: unknown, handlers: rea
       }),
     )
   }
+  if (message.type === BATCH_TYPE) {
+    handleBatch(rt, message, receivedAt, context, (element) => handleMessage(rt, element, receivedAt, handlers, context))
+  } else {
+    handleMessage(rt, message, receivedAt, handlers, context)
+  }
+}
+
+/** One decoded message: the first link of the chain that recognizes it, else the routed message. */
+function handleMessage(rt: ConnectionRuntime, message: Envelope, receivedAt: number, handlers: readonly FrameHandler[], context: FrameContext): void {
   for (let i = 0; i < handlers.length; i++) if (handlers[i]!(message, receivedAt, context)) return
   const routed = rt.route(message, receivedAt)
-  context.dispatch('rejection' in routed ? actions.messageRejected(routed.rejection) : routed.action)
+  context.dispatch('rejection' in routed ? rt.actions.messageRejected(routed.rejection) : routed.action)
 }

@@ -1,6 +1,6 @@
 import type { Codec, DecodeResult } from './codec'
-import type { Envelope } from './envelope'
 import { utf8ByteLength } from './frameSize'
+import { readEnvelope } from './readEnvelope'
 import { DEFAULT_MAX_DEPTH, FORBIDDEN_KEYS, stripForbiddenKeys } from './sanitize'
 
 /** Largest inbound frame the default codec accepts, in UTF-8 bytes (1 MiB). */
@@ -35,14 +35,6 @@ const ESCAPED_KEY_CHARACTER = /\\u00[5-7]/i
 
 function reject(code: Rejection['code'], reason: string): Rejection {
   return { ok: false, code, reason }
-}
-
-/** A short label for a value in a reason text: `null`, `array`, `Infinity`, `string`, ... */
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'number') return String(value)
-  return typeof value
 }
 
 /** Size of a binary frame when its kind tells it; never throws, whatever the frame is. */
@@ -93,10 +85,6 @@ function rejectMalformed(frame: string, error: unknown): Rejection {
   return reject('malformed_json', `malformed JSON: ${message}; frame starts ${JSON.stringify(preview)}`)
 }
 
-function rejectField(field: string, expected: string, value: unknown): Rejection {
-  return reject('invalid_envelope', `"${field}" must be ${expected} (got ${describe(value)})`)
-}
-
 /**
  * Creates the default codec of DESIGN.md section 4: one JSON object per text frame.
  *
@@ -143,29 +131,12 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
       return rejectMalformed(frame, error)
     }
 
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return reject('invalid_envelope', `frame must be a JSON object (got ${describe(parsed)})`)
-    }
+    const read = readEnvelope(parsed)
+    if (!read.ok) return read
+    const message = read.message
     const raw = parsed as Record<string, unknown>
 
-    // Each field is read once into a local: the checks and the copy below reuse them.
-    const { type, id, replyTo, seq, ts, attempt } = raw
-    if (typeof type !== 'string' || type === '') {
-      const got = type === undefined ? 'missing' : type === '' ? 'empty' : `got ${describe(type)}`
-      return reject('invalid_envelope', `"type" must be a non-empty string (${got})`)
-    }
-    if (id !== undefined && typeof id !== 'string') return rejectField('id', 'a string', id)
-    if (replyTo !== undefined && typeof replyTo !== 'string') {
-      return rejectField('replyTo', 'a string', replyTo)
-    }
-    // Number.isFinite also refuses 1e400, which JSON.parse turns into Infinity.
-    if (seq !== undefined && !Number.isFinite(seq)) return rejectField('seq', 'a finite number', seq)
-    if (ts !== undefined && !Number.isFinite(ts)) return rejectField('ts', 'a finite number', ts)
-    if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) > 0)) {
-      return rejectField('attempt', 'a positive integer', attempt)
-    }
-
-    let data = raw.data
+    let data = message.data
     let stripped: string[] | undefined
     // A forbidden key can only be present if its name is in the text, or spelled with a \u
     // escape ("\u005f_proto__"); 'proto' covers both '__proto__' and 'prototype'. Only such
@@ -193,17 +164,9 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
       if (found.length > 0) stripped = found
     }
 
-    // A fresh object with only the envelope fields: unknown top-level keys, including forbidden
-    // ones, never travel further.
-    const message: Envelope = { type }
-    if (id !== undefined) message.id = id
-    if (replyTo !== undefined) message.replyTo = replyTo
-    if (data !== undefined) message.data = data
-    if (seq !== undefined) message.seq = seq as number
-    if (ts !== undefined) message.ts = ts as number
-    if (attempt !== undefined) message.attempt = attempt as number
-
-    return stripped === undefined ? { ok: true, message } : { ok: true, message, stripped }
+    if (data !== message.data) message.data = data
+    // The common case hands on readEnvelope's own result: no second object per frame.
+    return stripped === undefined ? read : { ok: true, message, stripped }
   }
 
   return {

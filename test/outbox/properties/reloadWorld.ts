@@ -190,7 +190,7 @@ export interface PageOptions {
   read: ReadMode
   strategy: 'REMOTE_WINS' | 'LOCAL_WINS' | 'MERGE'
   transport: 'socket' | 'batch'
-  batchMode: 'window' | 'off'
+  batchMode: 'auto' | 'window' | 'off'
   generateId: () => string
   /** Web Locks shared by the pages, or none (Node: every stored op is the reader's). */
   locks: FakeLocks | null
