@@ -4,6 +4,19 @@ import { replyTo, useServerFixture } from './support/serverFixture'
 const { start, connect } = useServerFixture()
 
 describe('reference server: blast options for benchmarks', () => {
+  it('with perFrame, a CONTROL blast leaves as BATCH frames of that many, each element numbered and logged for SYNC', async () => {
+    const server = await start({ allowControl: true })
+    const client = await connect(server)
+    const reply = await client.request('CONTROL', { op: 'blast', count: 250, keys: 10, perFrame: 100 })
+    expect(reply.data).toEqual({ done: true, count: 250 })
+    const batches = client.frames.filter((m) => m.type === 'BATCH')
+    expect(batches.map((b) => (b.data as unknown[]).length)).toEqual([100, 100, 50])
+    const updates = client.messages.filter((m) => m.type === 'WIDGET_UPDATE')
+    expect(updates.map((u) => u.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1))
+    expect(updates[13]).toMatchObject({ seq: 14, data: { id: 'w-3', value: 13, version: 14 } })
+    expect(server.broadcastsSince(248)?.map((f) => f.seq)).toEqual([249, 250])
+  })
+
   it('paces a CONTROL blast at `rate` per second and reports each message\'s send time', async () => {
     const server = await start({ allowControl: true })
     const client = await connect(server)
