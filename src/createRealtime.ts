@@ -1,4 +1,4 @@
-import { nanoid, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
+import { nanoid, type ActionCreatorWithoutPayload, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import type { SagaIterator } from 'redux-saga'
 import { createConfig, type ResolvedConfig } from './config/createConfig'
 import { detectEnvironment } from './config/environment'
@@ -10,6 +10,7 @@ import type { ConnectionRuntime, UrlOption } from './connection/runtime'
 import { createConnectionSelectors, type ConnectionSelectors } from './connection/selectors'
 import { withInboundCounter } from './connection/withInboundCounter'
 import { compileCollections, type CollectionDefinitions } from './collections/defineCollections'
+import type { EntitiesOf } from './collections/entityTypes'
 import { createEntitySelectors } from './collections/selectors'
 import { buildConflictNotifier } from './middleware/conflictNotifier'
 import { buildMessageListeners, registryActionType, type MessageListenerRegistry } from './middleware/messageListeners'
@@ -17,7 +18,7 @@ import { buildMutationGuard } from './middleware/mutationGuard'
 import { buildRequestPromises } from './middleware/requestPromises'
 import { createDataReducer } from './optimistic/createDataReducer'
 import type { OutboundOptions } from './optimistic/createOutbound'
-import { compileMutations, type MutationDefinitions } from './optimistic/defineMutations'
+import { compileMutations, type CheckedMutations, type MutationDefinitions } from './optimistic/defineMutations'
 import { createOptimisticActions, type OptimisticActions } from './optimistic/optimisticActions'
 import { createMutationActions, type MutationActionCreators } from './optimistic/createMutationActions'
 import type { OpsRuntime } from './optimistic/opsRuntime'
@@ -37,6 +38,8 @@ import { createSyncSelectors, type SyncSelectors } from './sync/selectors'
 import type { SyncRuntime } from './sync/syncRuntime'
 import type { SyncOptions } from './sync/types'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
+import { createDevTools, type RealtimeDevTools } from './devtools/createDevTools'
+import { buildDisposeSteps, createDisposeAction } from './lifecycle/dispose'
 import { consoleLogger, type Logger } from './world/logger'
 import { createOutboxActions, type OutboxActions } from './outbox/outboxActions'
 import { createOutboxEffects, type OutboxEffects } from './outbox/outboxEffects'
@@ -48,7 +51,11 @@ import { defaultTimers, type TimerProvider } from './world/timers'
 import { globalWebSocket, type WebSocketConstructor } from './world/webSocket'
 
 /** Options of {@link createRealtime}. Everything is optional. */
-export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', Mutations extends MutationDefinitions = {}> {
+export interface CreateRealtimeOptions<
+  ReducerPath extends string = 'realtime',
+  Mutations extends MutationDefinitions = {},
+  Collections extends CollectionDefinitions = CollectionDefinitions,
+> {
   /** Where the reducer is mounted, and the prefix of every action type. @default 'realtime' */
   reducerPath?: ReducerPath
   /**
@@ -93,11 +100,18 @@ export interface CreateRealtimeOptions<ReducerPath extends string = 'realtime', 
   runSaga?: boolean
   /**
    * Entity collections: which inbound message types carry their updates and how to read them.
+   * Declare each with its entity type, `widgets: collection<Widget>({ updates: ['WIDGET_UPDATE'] })`,
+   * and the selectors and hooks are typed by collection name (a plain object gives `unknown` entities).
    * @default {}
    */
-  collections?: CollectionDefinitions
-  /** Optimistic mutations by name; each becomes an action creator under `actions`. @default {} */
-  mutations?: Mutations
+  // The intersection keeps the functions of a definition (load, parse, validate) contextually typed.
+  collections?: Collections & CollectionDefinitions
+  /**
+   * Optimistic mutations by name; each becomes an action creator under `actions`. A mutation's
+   * `collection` must be a declared one, and on a typed collection (`collection<Widget>()`) its
+   * `apply` gets and returns that entity type (`Widget | null`). @default {}
+   */
+  mutations?: Mutations & CheckedMutations<Mutations, Collections>
   /** How ops leave the client: one frame per op (default), batched frames, or your own transport. */
   outbound?: OutboundOptions
   /** Called (from the middleware, never a reducer) for every conflict recorded in state. */
@@ -150,11 +164,29 @@ export interface RequestOptions {
 
 export type { RealtimeState } from './createRealtimeReducer'
 
+/** `realtime.actions.dispose()`: tears the store's realtime part down for good (tests, server-side renders). */
+export interface LifecycleActions {
+  /**
+   * Closes the socket (a `disconnect()`), fails the requests still waiting (`DISPOSED`), cancels
+   * the package's saga (heartbeat, reconnect, sync and delivery timers, environment listeners) and
+   * stops the outbox effects. Nothing starts again for that store: make a new store to reconnect.
+   */
+  dispose: ActionCreatorWithoutPayload
+}
+
 /** The slice of the root state that the package owns. */
 export type RealtimeRootState<ReducerPath extends string = 'realtime'> = { [K in ReducerPath]: RealtimeState }
 
-/** What {@link createRealtime} returns: RTK Query's `createApi` shape. */
-export interface Realtime<ReducerPath extends string = 'realtime', Mutations extends MutationDefinitions = {}> {
+/**
+ * What {@link createRealtime} returns: RTK Query's `createApi` shape. `Collections` is the
+ * `collections` option as declared: the selectors take only its names and give back its entity
+ * types. @default any collection name, `unknown` entities
+ */
+export interface Realtime<
+  ReducerPath extends string = 'realtime',
+  Mutations extends MutationDefinitions = {},
+  Collections extends CollectionDefinitions = CollectionDefinitions,
+> {
   /** The key to mount `reducer` under; a literal type, so `{ [realtime.reducerPath]: realtime.reducer }` types well. */
   readonly reducerPath: ReducerPath
   readonly reducer: Reducer<RealtimeState>
@@ -167,8 +199,14 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
    * the optimistic ones (`confirm`, `rollback`, …), the sync's (`refresh`, `refreshWidget`, …)
    * and one per declared mutation.
    */
-  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & SyncActions & MutationActionCreators<Mutations>
-  readonly selectors: ConnectionSelectors & DataSelectors & SyncSelectors
+  readonly actions: ConnectionActions & OptimisticActions & PublicOutboxActions & SyncActions & LifecycleActions & MutationActionCreators<Mutations>
+  readonly selectors: ConnectionSelectors & DataSelectors<EntitiesOf<Collections>> & SyncSelectors<EntitiesOf<Collections>>
+  /**
+   * Redux DevTools options: `configureStore({ devTools: realtime.devTools })`, or spread them into
+   * yours. The state shows entities, lanes and the op index by key (no hash buckets), `pongReceived`
+   * is left out of the action list, and long batches of entity updates show their first ten and a count.
+   */
+  readonly devTools: RealtimeDevTools
   /**
    * Makes a request action. `await store.dispatch(realtime.request('ECHO', data))` resolves with
    * the reply envelope (the frame whose `replyTo` is this request's id) or rejects with a plain
@@ -193,9 +231,11 @@ export interface Realtime<ReducerPath extends string = 'realtime', Mutations ext
  *
  * @throws {TypeError} at once for a misspelt or mistyped option, an invalid config, or a malformed inbound route.
  */
-export function createRealtime<const ReducerPath extends string = 'realtime', const Mutations extends MutationDefinitions = {}>(
-  options: CreateRealtimeOptions<ReducerPath, Mutations> = {},
-): Realtime<ReducerPath, Mutations> {
+export function createRealtime<
+  const ReducerPath extends string = 'realtime',
+  const Mutations extends MutationDefinitions = {},
+  const Collections extends CollectionDefinitions = CollectionDefinitions,
+>(options: CreateRealtimeOptions<ReducerPath, Mutations, Collections> = {}): Realtime<ReducerPath, Mutations, Collections> {
   validateRealtimeOptions(options)
   const reducerPath = (options.reducerPath ?? 'realtime') as ReducerPath
   const config = createConfig(options.config, { environment: options.env ?? detectEnvironment() })
@@ -222,8 +262,9 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     ...optimisticActions,
     ...outboxActions,
     ...syncActions,
+    dispose: createDisposeAction(reducerPath),
     ...createMutationActions(mutations, generateId, now),
-  } as Realtime<ReducerPath, Mutations>['actions']
+  } as Realtime<ReducerPath, Mutations, Collections>['actions']
   const selectData = (state: unknown) => (state as Record<string, RealtimeState>)[reducerPath]!
   const selectCollections = (state: unknown) => selectData(state).collections
   const selectors = {
@@ -351,7 +392,13 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     rootSaga: saga,
     runSaga: options.runSaga ?? true,
     ...(outboxEffects ? { outbox: { build: outboxEffects, namespace } } : {}),
+    dispose: { type: actions.dispose.type, before: buildDisposeSteps(slice.actions, selectors.selectConnection) },
     logger,
+  })
+  const devTools = createDevTools({
+    reducerPath,
+    batchTypes: [optimisticActions.entitiesUpdated.type, syncActions.syncSucceeded.type],
+    denied: [slice.actions.pongReceived.type],
   })
 
   function onMessage(dispatch: (action: UnknownAction) => unknown, handler: (message: Envelope) => void): () => void {
@@ -369,7 +416,9 @@ export function createRealtime<const ReducerPath extends string = 'realtime', co
     onMessage,
     saga,
     actions,
-    selectors,
+    // The selectors are built untyped; the entity types are the compiler's alone (collections/entityTypes.ts).
+    selectors: selectors as Realtime<ReducerPath, Mutations, Collections>['selectors'],
+    devTools,
     request,
     config,
     getConfig: config.getConfig,

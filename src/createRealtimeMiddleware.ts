@@ -1,5 +1,5 @@
-import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
-import type { Saga } from 'redux-saga'
+import type { Middleware, MiddlewareAPI, UnknownAction } from '@reduxjs/toolkit'
+import type { Saga, Task } from 'redux-saga'
 import { createSagaMiddleware } from './world/createSagaMiddleware'
 import type { Envelope } from './protocol/envelope'
 import type { RequestStartedPayload } from './connection/connectionSlice'
@@ -7,6 +7,7 @@ import type { StoreAccess } from './connection/frameHandler'
 import type { MiddlewareHandler, MiddlewareHandlerBuilder } from './middleware/middlewareHandler'
 import type { Logger } from './world/logger'
 import type { OutboxEffects } from './outbox/outboxEffects'
+import { disposedError, isRequestAction } from './lifecycle/dispose'
 
 /** The action `realtime.request()` makes; dispatching it returns a promise of the reply. */
 export interface RequestAction {
@@ -32,6 +33,8 @@ interface MiddlewareOptions {
   logger: Logger
   /** The persisted outbox's effects (listener middleware), when `storage` is given, and the namespace opened on start. */
   outbox?: { build: () => OutboxEffects; namespace: string }
+  /** `dispose()`: its type, and what goes into state before the effects stop. */
+  dispose: { type: string; before: (api: MiddlewareAPI) => void }
 }
 
 /**
@@ -40,7 +43,7 @@ interface MiddlewareOptions {
  * concern each (request promises, the mutation guard, conflict and message listeners). Promises
  * and listeners live in the handlers, never in actions or state.
  */
-export function createRealtimeMiddleware({ reducerPath, handlers: builders, rootSaga, runSaga, logger, outbox }: MiddlewareOptions) {
+export function createRealtimeMiddleware({ reducerPath, handlers: builders, rootSaga, runSaga, logger, outbox, dispose }: MiddlewareOptions) {
   const middleware: Middleware<RealtimeDispatchExtension> = (api) => {
     if (!(api.getState() as Record<string, unknown> | undefined)?.[reducerPath]) {
       throw new Error(
@@ -78,20 +81,37 @@ export function createRealtimeMiddleware({ reducerPath, handlers: builders, root
     // Start on the first action or right after the store is built, whichever comes first:
     // dispatching while the store is being constructed is not allowed.
     let started = !sagaMiddleware && !effects
+    let task: Task | undefined
     const start = () => {
       if (started) return
       started = true
       if (effects) effects.start(api, outbox!.namespace)
-      sagaMiddleware?.run(rootSaga, { dispatch: (action: UnknownAction) => api.dispatch(action), getState: api.getState })
+      task = sagaMiddleware?.run(rootSaga, { dispatch: (action: UnknownAction) => api.dispatch(action), getState: api.getState })
     }
     if (!started) queueMicrotask(start)
+    // Disposed: the saga (socket, heartbeat, sync and delivery timers, environment listeners) is
+    // cancelled and the outbox effects stop listening; nothing starts again for this store.
+    let disposed = false
+    const disposeNow = () => {
+      if (disposed) return
+      if (started) dispose.before(api)
+      disposed = started = true
+      task?.cancel()
+      effects?.stop()
+    }
 
     return (next) => {
       const nearReducers = withEffects ? withEffects(next) : next
       const inner = withSaga ? withSaga(nearReducers) : nearReducers
       return (action) => {
-        if (!started) start()
         const a = action as UnknownAction
+        if (a.type === dispose.type) {
+          disposeNow()
+          return inner(action)
+        }
+        // Nobody would ever answer it: reject at once rather than leave the caller waiting.
+        if (disposed && isRequestAction(a)) return Promise.reject(disposedError())
+        if (!started) start()
         // Every inbound frame passes here: the actions the handlers act on are few, so all others
         // take one Map lookup and go straight on.
         const active = activeFor(a.type)

@@ -103,7 +103,10 @@ async function setup(variant) {
   /** Discards the oldest op (untimed) and waits until storage has caught up. */
   async function dropOldest() {
     store.dispatch(realtime.actions.discard(fifo[head++]))
-    if (head > 4096) fifo.splice(0, head), (head = 0)
+    if (head > 4096) {
+      fifo.splice(0, head)
+      head = 0
+    }
     if (mode === 'rewrite') rewrite()
     await tracked?.idle()
     tracked?.take()

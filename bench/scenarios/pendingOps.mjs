@@ -71,7 +71,10 @@ function setup(level) {
   }
   const oldest = () => {
     const op = queue[head++]
-    if (head > 4096) queue.splice(0, head), (head = 0)
+    if (head > 4096) {
+      queue.splice(0, head)
+      head = 0
+    }
     return op
   }
   const confirm = () => {

@@ -1,5 +1,5 @@
 /**
- * The rtk-realtime reference WebSocket server (DESIGN.md sections 4 and 7), for integration
+ * The rtk-realtime reference WebSocket server (the README's "Wire protocol" and "Reference server"), for integration
  * tests, benchmarks and the demo dashboard.
  */
 export { startServer, BROADCAST_LOG_CAPACITY, ANSWERED_IDS_CAPACITY } from './createServer'

@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws'
 import type { Envelope } from '../../src/protocol/envelope'
 import type { ServerState } from './serverState'
 
-/** One protocol frame as it travels on the wire (DESIGN.md section 4). */
+/** One protocol frame as it travels on the wire (the README's "Wire protocol"). */
 export type WireMessage<TData = unknown> = Envelope<TData>
 
 /**

@@ -6,6 +6,7 @@ import { assertDuration } from './assertDuration'
  * Any function; `debounce` keeps its parameters, `this` and return type. `any` (not `unknown`)
  * because parameter types are contravariant: `(x: number) => void` is not a `(...args: unknown[]) => unknown`.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest function type: any function must be assignable to it
 export type AnyFunction = (...args: any[]) => any
 
 /** Options of {@link debounce}. */
@@ -150,6 +151,7 @@ export function debounce<F extends AnyFunction>(fn: F, wait: number, options: De
     const time = timers.now()
     const isInvoking = shouldInvoke(time)
     lastArgs = args
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapped function is called later with the caller's `this`
     lastThis = this
     lastCallTime = time
     if (isInvoking) {

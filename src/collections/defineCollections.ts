@@ -1,6 +1,7 @@
 import type { Envelope } from '../protocol/envelope'
 import type { CollectionLoader } from '../sync/types'
 import { isPlainObject } from '../util/isPlainObject'
+import type { EntityTyped } from './entityTypes'
 import type { EntityUpdate } from './types'
 
 /** What a collection's `parse` returns for one inbound frame. */
@@ -14,9 +15,11 @@ export interface ParsedEntityUpdate {
 }
 
 /**
- * One collection: which inbound messages carry its entity updates and how to read them.
+ * One collection: which inbound messages carry its entity updates and how to read them. `T` is
+ * the entity type the selectors and hooks give back (declare it with `collection<Widget>({ ... })`);
+ * it is not checked at run time (`validate` does that). @default unknown
  */
-export interface CollectionDefinition {
+export interface CollectionDefinition<T = unknown> extends EntityTyped<T> {
   /** Inbound message types whose frames update this collection, e.g. `['WIDGET_UPDATE']`. @default [] */
   updates?: readonly string[]
   /**

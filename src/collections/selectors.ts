@@ -1,15 +1,20 @@
 import { bucketEach, bucketGet } from '../util/buckets'
 import { setOwn } from '../util/setOwn'
+import type { AnyEntities, CollectionName } from './entityTypes'
 import type { CollectionsState, EntityRecord } from './types'
 
-/** Selectors over the root state for the entities of collections. Each takes the root state first. */
-export interface EntitySelectors {
+/**
+ * Selectors over the root state for the entities of collections. Each takes the root state first.
+ * `Entities` maps each declared collection to its entity type (from `collection<T>()`), so a
+ * misspelt collection does not compile. @default any name, `unknown` entities
+ */
+export interface EntitySelectors<Entities = AnyEntities> {
   /** What the UI shows for one entity (`view`; null when deleted), or undefined when the package knows nothing of it. */
-  selectEntity(state: unknown, collection: string, key: string): unknown
+  selectEntity<C extends CollectionName<Entities>>(state: unknown, collection: C, key: string): Entities[C] | null | undefined
   /** `{ confirmed, version, view }` of one entity. */
-  selectEntityRecord(state: unknown, collection: string, key: string): EntityRecord | undefined
+  selectEntityRecord<C extends CollectionName<Entities>>(state: unknown, collection: C, key: string): EntityRecord<Entities[C]> | undefined
   /** Every entity's view by key (deleted ones left out); the same object while nothing changed. */
-  selectEntities(state: unknown, collection: string): Record<string, unknown>
+  selectEntities<C extends CollectionName<Entities>>(state: unknown, collection: C): Record<string, Entities[C]>
 }
 
 /** Builds the entity selectors over `selectCollections(rootState)`. */
@@ -22,7 +27,8 @@ export function createEntitySelectors(selectCollections: (state: unknown) => Col
     }
     return collections[collection]!
   }
-  return {
+  // Built untyped: the entity types exist only for the compiler (see entityTypes.ts).
+  const selectors: EntitySelectors = {
     selectEntity(state, collection, key) {
       const record = bucketGet(collectionOf(state, collection).entities, key)
       return record === undefined ? undefined : record.view
@@ -42,4 +48,5 @@ export function createEntitySelectors(selectCollections: (state: unknown) => Col
       return views
     },
   }
+  return selectors
 }

@@ -14,15 +14,27 @@ import { createSocketChannel, type SocketEvent } from './socketChannel'
 import type { CloseInfo } from './types'
 
 /**
- * How one connection attempt ended: `failed` before opening (retry with backoff), `fatal` when
- * retrying cannot help (no WebSocket implementation), or how its open session ended. `offline`
- * also ends an attempt abandoned before opening because the environment went offline: that is
- * no failure, and must not use up the attempts.
+ * How one connection attempt ended: `failed` before opening (retry with backoff), `unavailable`
+ * when there is no WebSocket implementation to open one with (retrying cannot help: a server-side
+ * store, or Node without the `WebSocket` option), or how its open session ended. `offline` also
+ * ends an attempt abandoned before opening because the environment went offline: that is no
+ * failure, and must not use up the attempts.
  */
-export type AttemptOutcome = SessionEnd | 'failed' | 'fatal'
+export type AttemptOutcome = SessionEnd | 'failed' | 'unavailable'
 
 function isWebSocketUrl(url: unknown): url is string {
   return typeof url === 'string' && /^wss?:\/\//i.test(url)
+}
+
+/** The `lastError` of a store with no WebSocket implementation: what to pass, and where. */
+export function noWebSocketError(): RealtimeError {
+  return {
+    name: 'ConfigurationError',
+    code: 'NO_WEBSOCKET',
+    message:
+      'rtk-realtime: no WebSocket implementation: this environment has no global WebSocket ' +
+      "(Node 20 has none, nor does a server-side render). Pass one: createRealtime({ WebSocket }) with e.g. `import { WebSocket } from 'ws'`",
+  }
 }
 
 function* fail(rt: ConnectionRuntime, attempt: number, error: RealtimeError, close?: CloseInfo): SagaIterator<'failed'> {
@@ -44,21 +56,14 @@ export function* connectSaga(
   pings: PingLedger,
 ): SagaIterator<AttemptOutcome> {
   const { actions } = rt
-  yield put(actions.connecting({ attempt }))
-
   const WebSocketImpl = rt.getWebSocket()
   if (!WebSocketImpl) {
-    const error: RealtimeError = {
-      name: 'ConfigurationError',
-      code: 'NO_WEBSOCKET',
-      message:
-        'rtk-realtime: no WebSocket implementation: this environment has no global WebSocket ' +
-        "(Node 20 has none). Pass one: createRealtime({ WebSocket }) with e.g. `import { WebSocket } from 'ws'`",
-    }
-    rt.logger.error(error.message)
-    yield put(actions.connectFailed({ attempt, error }))
-    return 'fatal'
+    // Before `connecting`: the status stays where it was (`idle` on a server-side store), and the
+    // reason is data in `lastError`, not a log line per store rendered on the server.
+    yield put(actions.connectFailed({ attempt, error: noWebSocketError() }))
+    return 'unavailable'
   }
+  yield put(actions.connecting({ attempt }))
 
   let url: unknown
   try {

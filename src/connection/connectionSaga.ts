@@ -14,7 +14,8 @@ import { createRequestReplyHandler } from './requestReplies'
  * exponential backoff and try again, up to `websocket.RECONNECT_ATTEMPTS` times in a row. Then
  * `failed` until `connect()` or `online()`. A `disconnect()` stops everything until `connect()`.
  * Going offline gives up the socket (open or opening) and waits for `online()` (or `connect()`),
- * which starts a fresh series of attempts at once.
+ * which starts a fresh series of attempts at once. Without a WebSocket implementation (a store
+ * rendered on the server) nothing is attempted: the status stays, `lastError` says why.
  */
 export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): SagaIterator<void> {
   const { actions, config } = rt
@@ -34,6 +35,13 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
   let failures = 0
   for (;;) {
     const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers, pings)
+    if (outcome === 'unavailable') {
+      // Nothing to open a socket with (a server-side store): no retries, no backoff timers, no
+      // log. `lastError` says why; `connect()` looks for a WebSocket again.
+      failures = 0
+      yield take(actions.connect.type)
+      continue
+    }
     if (outcome === 'closedByUser') {
       failures = 0
       yield take(actions.connect.type)
@@ -48,7 +56,7 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
     // A session that was open and dropped starts a fresh series of attempts.
     failures = outcome === 'dropped' ? 1 : failures + 1
 
-    if (outcome === 'fatal' || failures > ws.RECONNECT_ATTEMPTS) {
+    if (failures > ws.RECONNECT_ATTEMPTS) {
       yield put(actions.gaveUp({ attempts: Math.max(0, failures - 1) }))
       const woken = yield race({
         connect: take(actions.connect.type),

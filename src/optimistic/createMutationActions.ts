@@ -15,6 +15,7 @@ export interface MutationActionCreator<Args = unknown> {
 }
 
 /** The args type of a mutation definition. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches a definition of any entity type (`unknown` would not, by variance)
 export type MutationArgs<D> = D extends MutationDefinition<any, infer Args> ? Args : never
 
 /** Action creators for every declared mutation. */
@@ -42,7 +43,7 @@ export function createMutationActions(
       try {
         key = mutation.key(args)
       } catch (thrown) {
-        throw new TypeError(`rtk-realtime: realtime.actions.${mutation.name}(args): mutations.${mutation.name}.key threw: ${String((thrown as Error)?.message ?? thrown)}`)
+        throw new TypeError(`rtk-realtime: realtime.actions.${mutation.name}(args): mutations.${mutation.name}.key threw: ${String((thrown as Error)?.message ?? thrown)}`, { cause: thrown })
       }
       if (typeof key !== 'string' || key === '') {
         throw new TypeError(

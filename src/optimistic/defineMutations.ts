@@ -1,4 +1,6 @@
 import { CONFLICT_RESOLUTIONS } from '../config/optionRules'
+import type { EntityOf } from '../collections/entityTypes'
+import type { MutationArgs } from './createMutationActions'
 import type { ConflictStrategy } from './types'
 
 /** What a conflict resolver is told: everything is plain data. */
@@ -24,6 +26,7 @@ export type ConflictResolver = (context: ConflictContext) => ConflictStrategy
  * `apply` is an Immer recipe: mutate the draft, or return the new entity (`null` deletes it).
  * It receives `null` when the entity does not exist yet (a create).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the defaults let a definition of any entity and args type fit `MutationDefinitions`
 export interface MutationDefinition<Entity = any, Args = any> {
   /** The collection it changes. */
   collection: string
@@ -152,3 +155,30 @@ export function compileMutations(
   }
   return compiled
 }
+
+/**
+ * What `createRealtime({ collections, mutations })` checks of each mutation at compile time: a
+ * `collection` written as a literal is a declared one, and on a typed collection (`collection<T>()`)
+ * `apply` takes and returns that entity type (or null). A `collection` typed `string` (a variable)
+ * and untyped collections (`unknown` entities) are left as declared: the run-time check remains.
+ * Wrapped so that TypeScript infers the mutations from the option itself, never from this check.
+ */
+export type CheckedMutations<Mutations, Collections> = [MutationChecks<Mutations, Collections>][Mutations extends unknown ? 0 : never]
+
+type MutationChecks<Mutations, Collections> = {
+  [N in keyof Mutations]: Mutations[N] extends { collection: infer Of }
+    ? string extends Of
+      ? unknown
+      : Of extends keyof Collections
+        ? CheckedApply<EntityOf<Collections[Of]>, MutationArgs<Mutations[N]>>
+        : { collection: UndeclaredCollection<keyof Collections & string> }
+    : unknown
+}
+
+// An object, not the union of names: the option's literal intersected with a union of other
+// literals would be `never`, and the compiler would report every field of the mutation.
+interface UndeclaredCollection<Declared extends string> {
+  'is not a declared collection; declared:': Declared
+}
+
+type CheckedApply<Entity, Args> = unknown extends Entity ? unknown : { apply: (draft: Entity | null, args: Args) => Entity | null | void }

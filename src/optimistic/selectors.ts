@@ -1,15 +1,19 @@
+import type { AnyEntities, CollectionName } from '../collections/entityTypes'
 import type { EntitySelectors } from '../collections/selectors'
 import { bucketValues } from '../util/buckets'
 import { isPending, laneGet } from './lanes'
 import { opById } from './opLookup'
 import type { Conflict, Op, OptimisticState, Rollback } from './types'
 
-/** Selectors over the root state for ops, conflicts and rollbacks. Each takes the root state first. */
-export interface OpSelectors {
+/**
+ * Selectors over the root state for ops, conflicts and rollbacks. Each takes the root state first.
+ * Those that take a collection take only a declared one (`Entities`, as in {@link EntitySelectors}).
+ */
+export interface OpSelectors<Entities = AnyEntities> {
   /** True while the entity has ops waiting for the server (ops in `doubt` do not count: they were rolled back). */
-  selectHasPendingOps(state: unknown, collection: string, key: string): boolean
+  selectHasPendingOps(state: unknown, collection: CollectionName<Entities>, key: string): boolean
   /** The pending ops of one entity, oldest first. */
-  selectPendingOpsFor(state: unknown, collection: string, key: string): readonly Op[]
+  selectPendingOpsFor(state: unknown, collection: CollectionName<Entities>, key: string): readonly Op[]
   /** A pending op by its id, or undefined once it is settled. */
   selectOpById(state: unknown, opId: string): Op | undefined
   /** Every pending op, oldest first per entity; the same array while nothing changed. */
@@ -20,7 +24,7 @@ export interface OpSelectors {
 }
 
 /** The selectors of collections and ops together, as `realtime.selectors` has them. */
-export type DataSelectors = EntitySelectors & OpSelectors
+export type DataSelectors<Entities = AnyEntities> = EntitySelectors<Entities> & OpSelectors<Entities>
 
 const EMPTY: readonly Op[] = []
 

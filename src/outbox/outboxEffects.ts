@@ -33,6 +33,8 @@ export interface OutboxEffects {
   middleware: Middleware
   /** Opens the configured namespace's outbox: called once, when the store starts. */
   start(api: MiddlewareAPI, namespace: string): void
+  /** Stops listening (`dispose()`): writes already issued finish; nothing new is written or read. */
+  stop(): void
 }
 
 const isThenable = <T>(value: unknown): value is PromiseLike<T> =>
@@ -64,6 +66,8 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
   let dispatch: (action: UnknownAction) => unknown = () => {}
   let getState: () => unknown = () => undefined
   const lockFor = new Map<string, ReturnType<typeof createOwnerLocks>>()
+  // Closers of the channels each opened namespace meets other pages on (closed by `stop`).
+  const peerChannels: Array<() => void> = []
   const locksOf = (namespace: string) => lockFor.get(namespace) ?? lockFor.set(namespace, createOwnerLocks(space(namespace), options.locks)).get(namespace)!
 
   const queue = createWriteQueue({
@@ -166,7 +170,7 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
         locksOf(namespace).whenGone(peer, () => adopt(namespace, peer))
       }
       for (const peer of foreignOwners) adoptFrom(peer)
-      locksOf(namespace).meetPeers(owner, adoptFrom)
+      peerChannels.push(locksOf(namespace).meetPeers(owner, adoptFrom))
     },
   })
 
@@ -253,6 +257,10 @@ export function createOutboxEffects(options: OutboxEffectsOptions): OutboxEffect
     },
     start(api, namespace) {
       api.dispatch(actions.openOutbox(namespace))
+    },
+    stop() {
+      listener.clearListeners()
+      for (const close of peerChannels.splice(0)) close()
     },
   }
 }

@@ -30,6 +30,6 @@ export function addMessageListener(
       if (accept(message)) handler(message)
     })
   } catch (error) {
-    throw new Error(`rtk-realtime: ${caller}: ${(error as Error).message.replace(/^rtk-realtime: /, '')}`)
+    throw new Error(`rtk-realtime: ${caller}: ${(error as Error).message.replace(/^rtk-realtime: /, '')}`, { cause: error })
   }
 }

@@ -150,7 +150,7 @@ export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBa
     }
     check()
     return store.subscribe(check)
-    // The selected values are only the baseline of a new store; later renders must not resubscribe.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the selected values are only the baseline of a new store; later renders must not resubscribe (`callbacks` is a ref).
   }, [store, realtime])
 
   const functions = useMemo(
@@ -164,7 +164,7 @@ export function useBackgroundSync(options: UseBackgroundSyncOptions = {}): UseBa
           action = realtime.actions.refreshWidget(key, collection)
         } catch (error) {
           const message = (error as Error).message.replace('realtime.actions.refreshWidget', 'useBackgroundSync().refreshWidget')
-          throw new TypeError(message)
+          throw new TypeError(message, { cause: error })
         }
         dispatch(action)
       },

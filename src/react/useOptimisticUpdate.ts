@@ -4,8 +4,11 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'
 
-/** What {@link useOptimisticUpdate} returns. */
-export interface UseOptimisticUpdateResult<T = unknown> {
+/**
+ * What {@link useOptimisticUpdate} returns. `T` is the entity type, `Args` the mutation's args
+ * (both typed by the hooks of `createRealtimeHooks(realtime)`). @default unknown, unknown
+ */
+export interface UseOptimisticUpdateResult<T = unknown, Args = unknown> {
   /** The entity as the UI should show it: confirmed value with pending ops applied (null when deleted). */
   data: T | null | undefined
   /** True while the entity has ops waiting for the server. */
@@ -17,9 +20,9 @@ export interface UseOptimisticUpdateResult<T = unknown> {
   /** The server's version of the entity (0 before it said anything). */
   version: number
   /** Dispatches the mutation with these args; returns the new op's opId. */
-  update(args: unknown): string
+  update(args: Args): string
   /** Alias of `update`, the name the original dashboard code used. */
-  apply(args: unknown): string
+  apply(args: Args): string
   /** Confirms an op by hand (manual transport), optionally with the server's value and version. */
   confirm(opId: string, server?: { version?: number; value?: unknown }): void
   /** Rolls an op back by hand. */
@@ -35,7 +38,7 @@ export interface UseOptimisticUpdateResult<T = unknown> {
  * @param mutation the mutation `update` dispatches, e.g. `'updateWidget'`
  * @throws {Error} naming the hook when there is no `<RealtimeProvider>` or the mutation is not declared.
  */
-export function useOptimisticUpdate<T = unknown>(collection: string, key: string, mutation: string): UseOptimisticUpdateResult<T> {
+export function useOptimisticUpdate<T = unknown, Args = unknown>(collection: string, key: string, mutation: string): UseOptimisticUpdateResult<T, Args> {
   const realtime = useRealtimeFrom('useOptimisticUpdate()')
   const creator = (realtime.actions as unknown as Record<string, ((args: unknown) => UnknownAction & { payload: { opId: string } }) | undefined>)[mutation]
   if (typeof creator !== 'function' || !('match' in creator)) {

@@ -4,12 +4,29 @@ import type { Op } from '../optimistic/types'
 import { useRealtimeFrom } from './RealtimeContext'
 import { assertCollection } from './realtimeState'
 
+type RealtimeFrom = ReturnType<typeof useRealtimeFrom>
+
 const EMPTY: readonly Op[] = []
 
 function sameOps(a: readonly Op[], b: readonly Op[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false
   return true
+}
+
+/** A selector with a memo of its own: the ops of `collection`, the same array while they are the same ops. */
+function pendingOpsSelector(realtime: RealtimeFrom, collection: string | undefined): (root: unknown) => readonly Op[] {
+  let lastAll: readonly Op[] | undefined
+  let last: readonly Op[] = EMPTY
+  return (root) => {
+    // selectPendingOps is the same array while the lanes are: most dispatches stop here.
+    const all = realtime.selectors.selectPendingOps(root)
+    if (all === lastAll) return last
+    lastAll = all
+    const ops = collection === undefined ? all : all.filter((op) => op.collection === collection)
+    if (!sameOps(ops, last)) last = ops.length === 0 ? EMPTY : ops
+    return last
+  }
 }
 
 /**
@@ -29,18 +46,6 @@ export function usePendingOps(collection?: string): readonly Op[] {
   const state = useStore().getState()
   if (collection !== undefined) assertCollection(realtime, state, `usePendingOps(${JSON.stringify(collection) ?? String(collection)})`, collection)
   // One cache per component and collection: the last list handed out, kept while its ops are the same.
-  const select = useMemo(() => {
-    let lastAll: readonly Op[] | undefined
-    let last: readonly Op[] = EMPTY
-    return (root: unknown): readonly Op[] => {
-      // selectPendingOps is the same array while the lanes are: most dispatches stop here.
-      const all = realtime.selectors.selectPendingOps(root)
-      if (all === lastAll) return last
-      lastAll = all
-      const ops = collection === undefined ? all : all.filter((op) => op.collection === collection)
-      if (!sameOps(ops, last)) last = ops.length === 0 ? EMPTY : ops
-      return last
-    }
-  }, [realtime, collection])
+  const select = useMemo(() => pendingOpsSelector(realtime, collection), [realtime, collection])
   return useSelector(select)
 }

@@ -101,7 +101,7 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
     }
     check()
     return store.subscribe(check)
-    // `state` is only the baseline of a new store; later renders must not resubscribe.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `state` is only the baseline of a new store; later renders must not resubscribe (`callbacks` is a ref).
   }, [store, realtime])
 
   const wantsMessages = options.onMessage !== undefined
@@ -110,7 +110,7 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
     return addMessageListener(dispatch, realtime, 'useWebSocket({ onMessage })', () => true, (message) =>
       callbacks.current.onMessage?.(message),
     )
-  }, [wantsMessages, dispatch, realtime])
+  }, [wantsMessages, dispatch, realtime, callbacks])
 
   const functions = useMemo(
     () => ({

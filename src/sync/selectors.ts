@@ -1,15 +1,19 @@
+import type { AnyEntities, CollectionName } from '../collections/entityTypes'
 import type { CollectionsState } from '../collections/types'
 import { bucketGet } from '../util/buckets'
 import type { CollectionSyncState, DataStatus, SyncState, SyncStatus } from './types'
 
-/** Selectors over the root state for the sync sub-slice. Each takes the root state first. */
-export interface SyncSelectors {
+/**
+ * Selectors over the root state for the sync sub-slice. Each takes the root state first; those that
+ * take a collection take only a declared one (`Entities`, as in `EntitySelectors`).
+ */
+export interface SyncSelectors<Entities = AnyEntities> {
   /** The whole `sync` sub-slice. */
   selectSync(state: unknown): SyncState
   /** `idle` · `syncing` · `error` · `offline`. */
   selectSyncStatus(state: unknown): SyncStatus
   /** `loading` (never synced) · `ready` · `stale` of one collection. */
-  selectCollectionStatus(state: unknown, collection: string): DataStatus
+  selectCollectionStatus(state: unknown, collection: CollectionName<Entities>): DataStatus
   /**
    * Whether one entity's data can be trusted: `stale` when `refreshWidget(key)` marked it or its
    * collection is stale; `loading` while its collection was never synced and the client knows
@@ -17,7 +21,7 @@ export interface SyncSelectors {
    * With `ready` or `stale`, an entity whose `selectEntity` is null or undefined does not exist
    * (deleted, or never created).
    */
-  selectEntityStatus(state: unknown, collection: string, key: string): DataStatus
+  selectEntityStatus(state: unknown, collection: CollectionName<Entities>, key: string): DataStatus
 }
 
 /** Builds the sync selectors over `selectSync(rootState)` and the collections of the same state. */

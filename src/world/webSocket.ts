@@ -1,4 +1,5 @@
 /** The subset of the WebSocket API the package uses; the browser's, `ws`'s and msw's all fit. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- each implementation types its events differently; `any` lets all of them fit */
 export interface WebSocketLike {
   readonly readyState: number
   onopen: ((event: any) => unknown) | null
@@ -8,6 +9,7 @@ export interface WebSocketLike {
   send(data: string): void
   close(code?: number, reason?: string): void
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** A WebSocket constructor: `globalThis.WebSocket`, `ws`'s `WebSocket`, or a test double. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike

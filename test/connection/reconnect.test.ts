@@ -167,7 +167,7 @@ describe('reconnect schedule', () => {
     expect(t.realtime.isFeatureEnabled('ENABLE_WEBSOCKET')).toBe(false)
   })
 
-  it('without any WebSocket implementation it fails at once with an error naming the option', async () => {
+  it('without any WebSocket implementation it stays idle, with an error naming the option in lastError', async () => {
     const original = (globalThis as { WebSocket?: unknown }).WebSocket
     delete (globalThis as { WebSocket?: unknown }).WebSocket
     try {
@@ -178,7 +178,7 @@ describe('reconnect schedule', () => {
       const store = configureStore({ reducer: { realtime: realtime.reducer }, middleware: (g) => g().concat(realtime.middleware) })
       await vi.advanceTimersByTimeAsync(0)
       const connection = realtime.selectors.selectConnection(store.getState())
-      expect(connection.status).toBe('failed')
+      expect(connection.status).toBe('idle')
       expect(connection.lastError).toMatchObject({ code: 'NO_WEBSOCKET' })
       expect(connection.lastError!.message).toContain('createRealtime({ WebSocket })')
     } finally {

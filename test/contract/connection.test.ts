@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { configureStore } from '@reduxjs/toolkit'
 import { createRealtime, createConfig, defaultConfig, RealtimeConfigError, silentLogger, isInboundAction } from 'rtk-realtime'
-import { make, mk, FakeWebSocket } from './harness'
+import { mk, FakeWebSocket } from './harness'
 import { endOfTurn } from '../support/fakeWebSocket'
 
 beforeEach(() => {
@@ -280,12 +280,12 @@ describe('connection lifecycle', async () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect(FakeWebSocket.last.url).toBe('ws://h/ws?t=2')
   })
-  it('no WebSocket: failed, NO_WEBSOCKET naming the WebSocket option', async () => {
+  it('no WebSocket: idle, NO_WEBSOCKET naming the WebSocket option', async () => {
     const orig = (globalThis as any).WebSocket
     ;(globalThis as any).WebSocket = undefined
     try {
       const { conn } = await mk({ WebSocket: undefined })
-      expect(conn().status).toBe('failed')
+      expect(conn().status).toBe('idle')
       expect(conn().lastError.code).toBe('NO_WEBSOCKET')
       expect(conn().lastError.message).toMatch(/WebSocket/)
     } finally {

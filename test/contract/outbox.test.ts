@@ -754,7 +754,7 @@ describe('records that cannot be used are set aside', () => {
   })
 
   it('outbox.migrate(record, fromVersion) turns another format version into the current one', async () => {
-    const migrate = vi.fn((record: any, from: number) => ({ ...record, v: 1 }))
+    const migrate = vi.fn((record: any, _from: number) => ({ ...record, v: 1 }))
     const { b, keep, bad, warn } = await corruptedStore((s, ns, [e]) => s.space(ns).set(e.key, JSON.stringify({ ...JSON.parse(e.value), v: 0 })), { outbox: { migrate } })
     expect(migrate).toHaveBeenCalledTimes(1)
     expect(migrate.mock.calls[0]![1]).toBe(0)

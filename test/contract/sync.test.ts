@@ -60,7 +60,6 @@ function make(options: any = {}) {
   const mutate = (name: string, args: any): string => dispatch(realtime.actions[name](args)).payload.opId
   return { realtime, store, seen, S, sel, dispatch, ofType, act, view, rec, entityStatus, collStatus, mutate }
 }
-type T = ReturnType<typeof make>
 
 const ws = (): any => FakeWebSocket.last
 async function settle(ms = 0) {
@@ -1113,7 +1112,7 @@ describe('against the reference server', () => {
     const views = () => realtime.selectors.selectEntities(store.getState(), 'widgets')
     return { realtime, store, S, view, views, dispatch: store.dispatch as any }
   }
-  const plain = (widgets: any[]) => Object.fromEntries(widgets.map(({ version, ...w }) => [w.id, w]))
+  const plain = (widgets: any[]) => Object.fromEntries(widgets.map(({ version: _version, ...w }) => [w.id, w]))
 
   it('the initial SYNC loads every widget; the collection is ready', async () => {
     vi.useRealTimers()

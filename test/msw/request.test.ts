@@ -352,7 +352,8 @@ describe('sends while connecting', () => {
 
   it('a send from an RTK listener on the opened action is delivered after the flushed buffer', async () => {
     const listener = createListenerMiddleware()
-    let realtimeRef: ReturnType<typeof createMswStore>['realtime'] | undefined
+    // Assigned once the store exists, read by the listener later on (prefer-const misreads one late assignment).
+    let realtimeRef: ReturnType<typeof createMswStore>['realtime'] | undefined = undefined
     listener.startListening({
       type: 'realtime/connection/opened',
       effect: (_action, api) => {

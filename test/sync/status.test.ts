@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRealtime } from '../../src'
 import { endOfTurn, FakeWebSocket } from '../support/fakeWebSocket'
 import { widgetOptions } from '../support/widgets'
-import { createSyncStore, loadedStore, update } from './support'
+import { createSyncStore, update } from './support'
 
 // Status transitions, failures as plain data, `sync: false`, and the options' checks.
 

@@ -1,4 +1,3 @@
-import { useRealtime } from 'rtk-realtime/react'
 import { ActivityLog } from './components/ActivityLog'
 import { ConnectionControls } from './components/ConnectionControls'
 import { ConnectionPanel } from './components/ConnectionPanel'
@@ -7,6 +6,7 @@ import { StatusBadge } from './components/StatusBadge'
 import { SyncBadge } from './components/SyncBadge'
 import { SyncPanels } from './components/SyncPanels'
 import { WidgetGrid } from './components/WidgetGrid'
+import { useRealtime } from './hooks'
 import { settings, useAppSelector } from './store'
 
 export function App() {

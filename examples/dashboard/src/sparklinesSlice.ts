@@ -10,7 +10,7 @@
  */
 import { createSlice } from '@reduxjs/toolkit'
 import type { EntityUpdate, OptimisticActions, SyncActions } from 'rtk-realtime'
-import { WIDGETS } from './widgets'
+import { isWidget, WIDGETS } from './widgets'
 
 /** How many values a sparkline keeps. */
 export const HISTORY_LENGTH = 40
@@ -29,8 +29,9 @@ function record(state: SparklinesState, updates: readonly EntityUpdate[]): void 
     if (update.collection !== WIDGETS) continue
     const held = state[update.key]
     if (held && update.version <= held.version) continue // only newer server versions
-    const value = (update.value as { value?: unknown } | null)?.value
-    if (update.deleted || typeof value !== 'number') {
+    // A raw update of the batch is untyped (any collection): checked, not cast.
+    const value = isWidget(update.value) ? update.value.value : undefined
+    if (update.deleted || value === undefined) {
       delete state[update.key]
       continue
     }

@@ -8,7 +8,7 @@
  *
  * Nothing here touches the store: these are the definitions `createRealtime` takes (./store.ts).
  */
-import { parseDefaultUpdate, type CollectionDefinition, type MutationDefinition, type ParsedEntityUpdate } from 'rtk-realtime'
+import { collection, parseDefaultUpdate, type MutationDefinition, type ParsedEntityUpdate } from 'rtk-realtime'
 
 /** One widget, as the reference server holds it (examples/server, `--demo` seeds w-1..w-6). */
 export interface Widget {
@@ -39,25 +39,39 @@ export function parseWidgetUpdate(data: unknown): ParsedEntityUpdate | string {
   return widgetProblem(parsed.value) ?? parsed
 }
 
+/** True when `value` is a {@link Widget}: for data the package cannot type (a conflict's sides, a raw update). */
+export function isWidget(value: unknown): value is Widget {
+  return widgetProblem(value) === undefined
+}
+
 /** Why `value` is not a {@link Widget}, or undefined when it is one. */
 export function widgetProblem(value: unknown): string | undefined {
-  const w = value as Partial<Widget> | null
-  if (w === null || typeof w !== 'object') return 'expected an object'
-  if (typeof w.id !== 'string' || w.id === '') return 'id must be a non-empty string'
-  if (typeof w.value !== 'number' || !Number.isFinite(w.value)) return 'value must be a finite number'
-  if (w.title !== undefined && typeof w.title !== 'string') return 'title must be a string when present'
+  if (value === null || typeof value !== 'object') return 'expected an object'
+  // `in` narrows without a cast: each field is read as what it is, unknown until checked.
+  const id = 'id' in value ? value.id : undefined
+  const number = 'value' in value ? value.value : undefined
+  const title = 'title' in value ? value.title : undefined
+  if (typeof id !== 'string' || id === '') return 'id must be a non-empty string'
+  if (typeof number !== 'number' || !Number.isFinite(number)) return 'value must be a finite number'
+  if (title !== undefined && typeof title !== 'string') return 'title must be a string when present'
   return undefined
 }
 
-/** `createRealtime({ collections })`: `WIDGET_UPDATE` broadcasts update the `widgets` collection. */
+/**
+ * `createRealtime({ collections })`: `WIDGET_UPDATE` broadcasts update the `widgets` collection,
+ * whose entities are {@link Widget}s: `collection<Widget>()` types the selectors and hooks by name
+ * (`useEntity('widgets', id).data` is a `Widget`, `'widgetz'` does not compile).
+ */
 export const collections = {
-  [WIDGETS]: { updates: ['WIDGET_UPDATE'], parse: parseWidgetUpdate },
-} satisfies Record<string, CollectionDefinition>
+  [WIDGETS]: collection<Widget>({ updates: ['WIDGET_UPDATE'], parse: parseWidgetUpdate }),
+}
 
 /**
  * `createRealtime({ mutations })`. Each becomes `realtime.actions.<name>(args)`; the op travels as
  * `{ type: message, id: opId, data: { ...args, baseVersion } }` and the server ACKs it with the
- * whole widget and its new version.
+ * whole widget and its new version. `as const` keeps each `collection` the literal `'widgets'`, so
+ * `createRealtime` checks every `apply` against the collection's `Widget` and the typed
+ * `useOptimisticUpdate('widgets', id, ...)` offers exactly these mutations.
  */
 export const mutations = {
   /**
@@ -93,7 +107,7 @@ export const mutations = {
     message: 'WIDGET_DELETE',
     apply: (_widget: Widget | null, _args: { id: string }) => null,
   },
-} satisfies Record<string, MutationDefinition>
+} as const satisfies Record<string, MutationDefinition>
 
 /** `value` clamped to the slider's range and rounded to one decimal, as the demo's values are. */
 export function clampValue(value: number): number {

@@ -1,4 +1,3 @@
-import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import { formatValue } from '../../config/formatValue'
 import type { OutboxStorage, StoredEntry } from './OutboxStorage'
 import { StorageUnavailableError } from './StorageUnavailableError'
@@ -14,23 +13,26 @@ export interface IndexedDbStorageOptions {
 const VERSION = 1
 const STORE = 'entries'
 
-interface OutboxDB extends DBSchema {
-  entries: { key: [string, string]; value: { namespace: string; key: string; value: string } }
+/** One record of the object store, keyed by `[namespace, key]`. */
+interface EntryRecord {
+  namespace: string
+  key: string
+  value: string
 }
 
 /**
- * An {@link OutboxStorage} on IndexedDB (through `idb`): one database, one object store keyed by
+ * An {@link OutboxStorage} on IndexedDB: one database, one object store keyed by
  * `[namespace, key]`, one record per entry. Asynchronous; a write resolves once its transaction
  * has committed. The database is opened at the first call and kept open; if opening fails, that
  * call and those waiting on it reject, and the next call tries again. It closes itself when another
- * tab upgrades or deletes the database, so that tab is not kept waiting. Like `idb`, it needs the
+ * tab upgrades or deletes the database, so that tab is not kept waiting. It needs the
  * IndexedDB classes as globals (any browser; `fake-indexeddb/auto` in Node tests).
  */
 export function indexedDbStorage(options: IndexedDbStorageOptions = {}): OutboxStorage {
   const { dbName = 'rtk-realtime', indexedDB } = validateOptions(options)
-  let opening: Promise<IDBPDatabase<OutboxDB>> | undefined
+  let opening: Promise<IDBDatabase> | undefined
 
-  function database(): Promise<IDBPDatabase<OutboxDB>> {
+  function database(): Promise<IDBDatabase> {
     if (opening) return opening
     const attempt = openDatabase(indexedDB ?? globalIndexedDB(), dbName, () => {
       if (opening === attempt) opening = undefined
@@ -45,19 +47,33 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): OutboxS
   return {
     name: 'indexeddb',
     async getAll(namespace: string): Promise<StoredEntry[]> {
-      const records = await (await database()).getAll(STORE, inNamespace(namespace))
+      const records = await run<EntryRecord[]>(await database(), 'readonly', (store) => store.getAll(inNamespace(namespace)))
       return records.map(({ key, value }) => ({ key, value }))
     },
     async set(namespace: string, key: string, value: string): Promise<void> {
-      await (await database()).put(STORE, { namespace, key, value })
+      await run(await database(), 'readwrite', (store) => store.put({ namespace, key, value } satisfies EntryRecord))
     },
     async delete(namespace: string, key: string): Promise<void> {
-      await (await database()).delete(STORE, [namespace, key])
+      await run(await database(), 'readwrite', (store) => store.delete([namespace, key]))
     },
     async clear(namespace: string): Promise<void> {
-      await (await database()).delete(STORE, inNamespace(namespace))
+      await run(await database(), 'readwrite', (store) => store.delete(inNamespace(namespace)))
     },
   }
+}
+
+/**
+ * One request in a transaction of its own: its result once the transaction has committed, or the
+ * error that failed it (the request's, else the transaction's: an abort, a full disk).
+ */
+function run<T>(db: IDBDatabase, mode: IDBTransactionMode, operation: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(STORE, mode)
+    const request = operation(transaction.objectStore(STORE))
+    transaction.oncomplete = () => resolve(request.result)
+    transaction.onerror = () => reject(request.error ?? transaction.error)
+    transaction.onabort = () => reject(transaction.error ?? new DOMException('The transaction was aborted', 'AbortError'))
+  })
 }
 
 /**
@@ -72,7 +88,7 @@ function inNamespace(namespace: string): IDBKeyRange {
  * Opens (creating on first use) the database. `forget` is called when this connection is gone,
  * so the next call opens a new one instead of failing on a closed one.
  */
-async function openDatabase(factory: IDBFactory, dbName: string, forget: () => void): Promise<IDBPDatabase<OutboxDB>> {
+async function openDatabase(factory: IDBFactory, dbName: string, forget: () => void): Promise<IDBDatabase> {
   if (typeof IDBRequest === 'undefined' || typeof IDBKeyRange === 'undefined') {
     throw new StorageUnavailableError("rtk-realtime: indexedDbStorage needs the IndexedDB classes as globals (in Node tests, import 'fake-indexeddb/auto')")
   }
@@ -89,7 +105,7 @@ async function openDatabase(factory: IDBFactory, dbName: string, forget: () => v
   })
   // Fired only when the browser closes it (site data cleared, disk gone); `close()` does not fire it.
   connection.addEventListener('close', forget)
-  return wrap(connection) as IDBPDatabase<OutboxDB>
+  return connection
 }
 
 function connect(factory: IDBFactory, dbName: string): Promise<IDBDatabase> {

@@ -40,7 +40,7 @@ import type { Logger } from '../../../src/world/logger'
 import { FakeWebSocket } from '../../support/fakeWebSocket'
 import { createWidgetStore } from '../../support/widgets'
 import { check, expectRebased } from './checks'
-import { entityOf, laneOf } from './harness'
+import { entityOf } from './harness'
 import { deepEqual, type Field, type Strategy } from './model'
 import { KEYS, RudeServer, WireSocket, patchOf, type Answer, type Delivery, type Junk, type SendOptions, type Transport } from './rudeServer'
 
@@ -384,7 +384,7 @@ async function runRude(s: Scenario, focus: 'behaviour' | 'bookkeeping'): Promise
     else checkBookkeeping(server, state(), t.seen)
   } catch (error) {
     const trace = server.trace.slice(-150).join('\n    ')
-    throw new Error(`${(error as Error).message}\n\n${describeScenario(s)}\n\n  trace (last 150 lines):\n    ${trace}`)
+    throw new Error(`${(error as Error).message}\n\n${describeScenario(s)}\n\n  trace (last 150 lines):\n    ${trace}`, { cause: error })
   } finally {
     unsubscribe()
     WireSocket.server = null

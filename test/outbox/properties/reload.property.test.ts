@@ -111,7 +111,7 @@ import { entityOf } from '../../optimistic/properties/harness'
 import { deepEqual, type Strategy } from '../../optimistic/properties/model'
 import { patchOf, type Answer, type Delivery, type SendOptions } from '../../optimistic/properties/rudeServer'
 import {
-  DEBOUNCE, FakeLocks, FlakyStorage, KEYS, NS, Page, RudeServer, TIMEOUT, WINDOW, WireSocket, isPersistable, loseConnection,
+  DEBOUNCE, FakeLocks, FlakyStorage, KEYS, Page, RudeServer, TIMEOUT, WINDOW, WireSocket, isPersistable, loseConnection,
   rawLane, rawOpsOf, readStored, rebased, recordDiffers, recordIsSerializable, type MutationName, type ReadMode,
 } from './reloadWorld'
 
@@ -791,7 +791,7 @@ async function run(s: Scenario): Promise<void> {
     }
   } catch (error) {
     const trace = server.trace.slice(-120).join('\n    ')
-    throw new Error(`${(error as Error).message}\n\n${describeScenario(s)}\n\n  trace (last 120 lines):\n    ${trace}`)
+    throw new Error(`${(error as Error).message}\n\n${describeScenario(s)}\n\n  trace (last 120 lines):\n    ${trace}`, { cause: error })
   } finally {
     for (const p of pages) p.kill()
     WireSocket.server = null

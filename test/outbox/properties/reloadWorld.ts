@@ -167,6 +167,7 @@ export class FakeLocks {
 
   forPage(page: Page): LockManagerLike {
     const holders = this.holders
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the object's methods below have a `this` of their own
     const locks = this
     return {
       request(name: string, a: unknown, b?: unknown): Promise<unknown> {
@@ -227,6 +228,7 @@ export class Page {
   constructor(options: PageOptions) {
     this.number = options.number
     this.gone = new Promise<void>((resolve) => (this.release = resolve))
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the object's methods below have a `this` of their own
     const page = this
     const timers: TimerProvider = {
       setTimeout: (callback, ms) => (page.alive ? globalThis.setTimeout(() => page.alive && callback(), ms) : undefined),

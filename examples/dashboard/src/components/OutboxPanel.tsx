@@ -36,6 +36,7 @@ function useStoredOutbox(namespace: string | null, readable: boolean): Stored {
   const [stored, setStored] = useState<Stored>(null)
   const sequence = useRef(0)
   const read = useRef<() => void>(() => {})
+  // eslint-disable-next-line react-hooks/refs -- the latest reader for the effects below, which subscribe once; it sets state only when called from them
   read.current = () => {
     if (!readable || namespace === null) return
     const n = ++sequence.current

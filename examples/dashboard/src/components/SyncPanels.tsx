@@ -15,6 +15,7 @@ import { formatAgo, formatTime } from '../format'
 import { CONFLICT_STRATEGIES, withConflictStrategy } from '../settings'
 import { realtime, settings, useAppDispatch, useAppSelector } from '../store'
 import { useNow } from '../useNow'
+import { isWidget } from '../widgets'
 import { describeArgs, OutboxPanel } from './OutboxPanel'
 
 const STRATEGY_HINTS: Record<ConflictResolution, string> = {
@@ -23,14 +24,14 @@ const STRATEGY_HINTS: Record<ConflictResolution, string> = {
   MERGE: 'field by field: the server keeps the fields it changed, your edits keep the others',
 }
 
-/** A widget value or entity, compactly: its `value` (and title), or "deleted". */
+/**
+ * A side of a conflict, compactly: the widget's `value` (and title), or "deleted". A conflict may be
+ * of any collection, so its sides are `unknown`: they are checked, not cast.
+ */
 function describeWidget(entity: unknown): string {
   if (entity === null || entity === undefined) return 'deleted'
-  const w = entity as { value?: unknown; title?: unknown }
-  const parts: string[] = []
-  if (w.value !== undefined) parts.push(String(w.value))
-  if (typeof w.title === 'string') parts.push(`“${w.title}”`)
-  return parts.join(' ') || JSON.stringify(entity)
+  if (!isWidget(entity)) return JSON.stringify(entity)
+  return typeof entity.title === 'string' ? `${entity.value} “${entity.title}”` : String(entity.value)
 }
 
 function conflictSentence(conflict: Conflict): string {

@@ -1,7 +1,8 @@
 import { memo, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { shallowEqual } from 'react-redux'
-import { useBackgroundSync, useEntity, useSyncStatus } from 'rtk-realtime/react'
+import { useBackgroundSync, useSyncStatus } from 'rtk-realtime/react'
 import { formatNumber } from '../format'
+import { useEntity } from '../hooks'
 import { realtime, useAppDispatch, useAppSelector, type RootState } from '../store'
 import { clampValue, compareIds, TITLE_MAX_LENGTH, VALUE_MAX, VALUE_MIN, WIDGETS, type Widget } from '../widgets'
 import { Sparkline } from './Sparkline'
@@ -14,10 +15,8 @@ function level(value: number): 'low' | 'mid' | 'high' {
 
 /** The ids of the widgets that exist (in their views), in display order. */
 const selectWidgetIds = (state: RootState): string[] => {
-  const views = realtime.selectors.selectEntities(state, WIDGETS) as Record<string, Widget | null>
-  return Object.keys(views)
-    .filter((id) => views[id] != null)
-    .sort(compareIds)
+  // Deleted widgets are left out of selectEntities already: every key is a widget that exists.
+  return Object.keys(realtime.selectors.selectEntities(state, WIDGETS)).sort(compareIds)
 }
 
 /** Why widget `id` is stale: its own refresh mark, else its collection's reason; null when it is not. */
@@ -80,16 +79,15 @@ function InlineTitle({ widget }: { widget: Widget }) {
 }
 
 /**
- * One widget, read with `useEntity` (its view, whether it is `ready` or `stale`, pending, and its
- * version): the card re-renders only when its own widget or series changes. The typed `realtime`
- * instance comes from ./store (`useRealtime()` returns the untyped one): its mutation creators
- * know their args.
+ * One widget, read with the typed `useEntity` of ../hooks (its view as a `Widget`, whether it is
+ * `ready` or `stale`, pending, and its version): the card re-renders only when its own widget or
+ * series changes. The mutation creators of `realtime` know their args.
  */
 const WidgetCard = memo(function WidgetCard({ id }: { id: string }) {
   const { actions } = realtime
   const dispatch = useAppDispatch()
   // status: 'ready', or 'stale' (a refresh of it is due or running, or its collection may have missed updates).
-  const { data: widget, status, pending, version } = useEntity<Widget>(WIDGETS, id)
+  const { data: widget, status, pending, version } = useEntity(WIDGETS, id)
   const staleReason = useAppSelector((state) => staleReasonOf(state, id))
   const series = useAppSelector((state) => state.sparklines[id]?.values ?? EMPTY_SERIES)
   if (!widget) return null // deleted (by the server, or by a pending delete)
