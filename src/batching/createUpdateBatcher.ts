@@ -67,11 +67,16 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
   let received = 0
 
   /**
-   * 'auto' only: the last flush held `size` or more updates, so the next batch waits for the window
-   * instead of the next macrotask. A batch that ends smaller, or a quiet period of `delay` ms since
-   * the last flush, returns to leading flushes.
+   * 'auto' only: the last leading flush held `size` or more updates (that many arrived in one turn
+   * of the event loop), so the next batch waits for the window instead of the next macrotask. After
+   * a window the next batch is a leading flush again: it measures the stream afresh, one turn's
+   * worth. Judging by the window's own count instead would keep any stream above `size` per
+   * `delay` (250 updates/s with the defaults) in windows for good after a single hiccup: measured
+   * paced at 400/s, that was p99 210 ms instead of 4 ms.
    */
   let busy = false
+  /** 'auto' only: the batch being collected is a window (it started while busy). */
+  let windowed = false
   /** When the last flush ran ('auto' only), to tell a pause from a stream. */
   let lastFlushAt = 0
 
@@ -91,7 +96,9 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
 
   function schedule(): void {
     if (auto) {
+      // A pause of `delay` since the last flush: the stream is idle, whatever it was.
       if (busy && timers.now() - lastFlushAt >= delay) busy = false
+      windowed = busy
       // Leading: the next macrotask, so every frame of the socket read in progress (and the
       // microtasks it queued) joins the batch, and a lone update waits about a millisecond.
       if (!busy) arm(0)
@@ -188,7 +195,8 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
     const lists = opIdLists
     const stats = { received, coalesced: received - batch.length }
     if (auto) {
-      busy = received >= size
+      busy = !windowed && received >= size
+      windowed = false
       lastFlushAt = timers.now()
     }
     // Reset before onFlush runs: a throwing onFlush leaves a clean batcher, and an add() made from
@@ -229,6 +237,7 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
       reset()
       dropIndex()
       busy = false
+      windowed = false
     },
   }
 }

@@ -31,9 +31,9 @@ export interface CoalescedUpdate extends EntityUpdate {
  * - `'auto'`: low latency while the stream is light, the window while it is busy. The first add to
  *   an idle batcher schedules a *leading flush* on the next macrotask (`timers.setTimeout(cb, 0)`), so
  *   everything one socket read delivered is flushed together and a lone update waits about 1 ms. A
- *   flush of `size` or more received updates marks the stream *busy*: the next batch is flushed
- *   `delay` ms after its first add, with no size trigger. A busy batch that ends with fewer than
- *   `size` updates, or a pause of `delay` ms since the last flush, returns to leading flushes.
+ *   leading flush of `size` or more received updates marks the stream *busy*: the next batch is
+ *   flushed `delay` ms after its first add, with no size trigger. After that window the next batch is
+ *   a leading flush again, which decides afresh; a pause of `delay` ms also ends a busy spell.
  * - `'window'`: when `size` updates were added or `delay` ms after the batch's first add, whichever first;
  * - `'raf'`: on the next animation frame, whatever the count (`size` is ignored): one flush per frame;
  * - `'off'`: synchronously on every add (one update per flush).
@@ -54,9 +54,9 @@ export interface UpdateBatcherOptions {
   mode: BatchMode
   /**
    * `'window'`: flush once this many updates were added, counting every add (coalesced duplicates
-   * too), so a burst on one key cannot hold a batch open forever. `'auto'`: a flush of this many
-   * received updates or more switches to the busy window (and, only with `delay: Infinity`, it is
-   * also the size trigger). Ignored in `'raf'` and `'off'` modes. An integer >= 1, or `Infinity`.
+   * too), so a burst on one key cannot hold a batch open forever. `'auto'`: a leading flush of this
+   * many received updates or more switches to the busy window (and, only with `delay: Infinity`, it
+   * is also the size trigger). Ignored in `'raf'` and `'off'` modes. An integer >= 1, or `Infinity`.
    * The package default is `config.updates.BATCH_SIZE` (50).
    */
   size: number

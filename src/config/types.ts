@@ -82,8 +82,8 @@ export interface BackgroundSyncConfig {
 /** Inbound/outbound update processing (`config.updates`). */
 export interface UpdatesConfig {
   /**
-   * `'window'`: most updates in one batch. `'auto'`: a flush of this many updates or more marks the
-   * stream busy (the next batch waits BATCH_DELAY). Ignored by `'raf'` and `'off'`. @default 50
+   * `'window'`: most updates in one batch. `'auto'`: a leading flush of this many updates or more
+   * marks the stream busy (the next batch waits BATCH_DELAY). Ignored by `'raf'` and `'off'`. @default 50
    */
   BATCH_SIZE: number
   /**
@@ -97,13 +97,13 @@ export interface UpdatesConfig {
   DEDUPLICATION: boolean
   /**
    * How inbound entity updates are batched into `entitiesUpdated` actions (one store notification each):
-   * - `'auto'`: the first update after a pause is applied on the next macrotask (a *leading flush*,
-   *   about 1 ms), together with everything the same socket read delivered. When a flush holds
-   *   BATCH_SIZE updates or more (50 updates in one turn of the event loop), the stream is busy and
-   *   the next batch is applied BATCH_DELAY ms after its first update, whatever its size (time
-   *   only: fewer, larger flushes, the highest throughput). A busy batch that ends with fewer than
-   *   BATCH_SIZE updates, or a pause of BATCH_DELAY ms, returns to leading flushes. Low latency when
-   *   updates trickle in, at most one flush per BATCH_DELAY when they pour in.
+   * - `'auto'`: an update that reaches an idle client is applied on the next macrotask (a *leading
+   *   flush*, about 1 ms), together with everything the same socket read delivered. When a leading
+   *   flush holds BATCH_SIZE updates or more (50 updates in one turn of the event loop), the stream
+   *   is busy and the next batch is applied BATCH_DELAY ms after its first update, whatever its size
+   *   (time only: fewer, larger flushes, the highest throughput). After that window the next batch
+   *   is a leading flush again, which decides afresh: busy again only if it too holds BATCH_SIZE or
+   *   more. Low latency when updates trickle in, about two flushes per BATCH_DELAY when they pour in.
    * - `'window'`: flush at BATCH_SIZE updates or BATCH_DELAY ms after the first, whichever first
    *   (a lone update always waits BATCH_DELAY).
    * - `'raf'`: once per animation frame, whatever the count (BATCH_SIZE ignored; a 16 ms timer

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createUpdateBatcher, RAF_FALLBACK_DELAY } from '../../src/batching/createUpdateBatcher'
 import type { CoalescedUpdate, EntityUpdate } from '../../src/batching/types'

@@ -41,6 +41,20 @@ function expectAllLatest(client: WidgetClient) {
   }
 }
 
+/** Blasts the burst, waits for every latest value; the batches it made and the store notifications. */
+async function blastAndCount(server: ReferenceServer, client: WidgetClient) {
+  let notifications = 0
+  const unsubscribe = client.store.subscribe(() => {
+    notifications += 1
+  })
+  const from = client.log.length
+  await blastWidgets(server)
+  await until(() => allLatest(client), 'every key at its latest version')
+  unsubscribe()
+  const payloads = client.log.slice(from).filter((r) => r.action.type === BATCHED).map((r) => r.action.payload as Batch)
+  return { notifications, payloads }
+}
+
 async function connected(config: NonNullable<Parameters<typeof createWidgetClient>[0]>['config'] = {}, inbound?: Record<string, string>) {
   const server = await startTestServer()
   const client = createWidgetClient({
@@ -93,16 +107,7 @@ describe('inbound entity updates from the reference server', () => {
 
   it(`BATCH_MODE 'window' (BATCH_SIZE 50): about ${COUNT}/50 batches, one notification each`, async () => {
     const { server, client } = await connected({ updates: { BATCH_MODE: 'window' } })
-    let notifications = 0
-    const unsubscribe = client.store.subscribe(() => {
-      notifications += 1
-    })
-    const from = client.log.length
-    await blastWidgets(server)
-    await until(() => allLatest(client), 'every key at its latest version')
-    unsubscribe()
-
-    const payloads = client.log.slice(from).filter((r) => r.action.type === BATCHED).map((r) => r.action.payload as Batch)
+    const { notifications, payloads } = await blastAndCount(server, client)
     // 1,000 frames / 50 per batch = 20 size-triggered flushes. A flush by the 200 ms timer happens
     // only if the frames stop for 200 ms mid-burst; allow two of those on a busy machine.
     expect(payloads.length).toBeGreaterThanOrEqual(COUNT / 50)
@@ -119,16 +124,7 @@ describe('inbound entity updates from the reference server', () => {
 
   it(`default config ('auto'): the first read is a leading flush, the rest of the burst a few 200 ms windows, one notification each`, async () => {
     const { server, client } = await connected()
-    let notifications = 0
-    const unsubscribe = client.store.subscribe(() => {
-      notifications += 1
-    })
-    const from = client.log.length
-    await blastWidgets(server)
-    await until(() => allLatest(client), 'every key at its latest version')
-    unsubscribe()
-
-    const payloads = client.log.slice(from).filter((r) => r.action.type === BATCHED).map((r) => r.action.payload as Batch)
+    const { notifications, payloads } = await blastAndCount(server, client)
     // Over loopback the burst arrives in a few socket reads within milliseconds: the first read
     // is one leading flush; once a flush holds 50 or more, the rest waits for a 200 ms window.
     // Reads of fewer than 50 frames each stay leading flushes, so allow some; far from 1,000.
