@@ -7,7 +7,7 @@
  * it runs), and answers CONTROL requests (`stats`) by their `replyTo`.
  */
 import { openSocket, closeSocket, createControl } from './wsClient.mjs'
-import { waitForCount, waitForState } from './store.mjs'
+import { waitForCount, whenPackageOpen } from './store.mjs'
 
 const blastFrame = (data) => JSON.stringify({ type: 'CONTROL', data })
 
@@ -93,8 +93,7 @@ export async function connectSaga(url, { store, sagaMiddleware, saga, toAction, 
 
 /** The package: `store` has `realtime.reducer` and `realtime.middleware`; waits until the socket is open. */
 export async function connectPackage({ realtime, store, selectCount }) {
-  const status = (state) => realtime.selectors.selectConnection(state).status
-  await waitForState(store, (state) => status(state) === 'open', 10_000, 'the package socket to open')
+  await whenPackageOpen(realtime, store)
   return {
     request: (data) => store.dispatch(realtime.request('CONTROL', data, { timeout: 120_000 })).then((reply) => reply.data),
     sendBlast: (data) => store.dispatch(realtime.actions.send('CONTROL', data)),

@@ -1,20 +1,9 @@
 /**
- * Clients for the entity-collection blasts (scenarios/inboundEntities.mjs), in the BlastClient
- * shape of blastRound.mjs:
- *
- *   connectPackageEntities  createRealtime() with a `widgets` collection; "handled" = frames that
- *                           entitiesUpdated actions stand for (their `payload.received`), counted
- *                           by a probe middleware after the reducers ran
- *   connectAdapterDispatch  raw `ws` + JSON.parse + one createEntityAdapter().upsertOne dispatch per frame
- *
- * Both stores get the same `subscribers` store listeners, each reading one widget by key, plus one
- * listener counting store notifications.
+ * Pieces every entity-collection store of the benchmarks shares (the clients are in
+ * packageStore.mjs and peerClients.mjs): the widget keys, the store subscribers (each reading one
+ * widget by key, plus one counting store notifications) and a probe counting flush actions.
  */
-import { createEntityAdapter, createSlice } from '@reduxjs/toolkit'
-import { closeSocket, createControl, openSocket } from './wsClient.mjs'
-import { waitForState } from './store.mjs'
 
-const blastFrame = (data) => JSON.stringify({ type: 'CONTROL', data })
 export const widgetKey = (i) => 'w-' + i
 
 /**
@@ -65,63 +54,5 @@ export function createFlushProbe(actionType, framesOf) {
     reset: () => ((frames = 0), (flushes = 0)),
     /** `done` runs synchronously at the moment the target is reached (to snapshot counters). */
     when: (n, done = () => {}) => ((target = n), (onDone = done), new Promise((r) => (resolve = r))),
-  }
-}
-
-/**
- * The package client: `store` has realtime.reducer, realtime.middleware and `probe.middleware`.
- * `extra()` checks the final state with `verify(state)` and reports notifications and flushes
- * counted from the blast to the last applied frame.
- */
-export async function connectPackageEntities({ realtime, store, probe, listeners, verify }) {
-  const status = (state) => realtime.selectors.selectConnection(state).status
-  await waitForState(store, (state) => status(state) === 'open', 10_000, 'the package socket to open')
-  let snapshot = null
-  return {
-    request: (data) => store.dispatch(realtime.request('CONTROL', data, { timeout: 120_000 })).then((reply) => reply.data),
-    sendBlast: (data) => {
-      store.dispatch(realtime.actions.send('CONTROL', data))
-      // Count only what the blast causes, not the `send` dispatch itself.
-      listeners.reset()
-      probe.reset()
-    },
-    whenCounted: (n) => probe.when(n, () => (snapshot = { notifications: listeners.notifications(), flushes: probe.flushes() })),
-    count: () => probe.frames(),
-    extra: () => {
-      verify(store.getState())
-      return snapshot
-    },
-    close: async () => {
-      store.dispatch(realtime.actions.disconnect())
-    },
-  }
-}
-
-/** An RTK entity-adapter slice `widgets` whose `upsert` action is `upsertOne`. */
-export function createAdapterSlice() {
-  const adapter = createEntityAdapter()
-  return createSlice({ name: 'widgets', initialState: adapter.getInitialState(), reducers: { upsert: adapter.upsertOne } })
-}
-
-/** `ws` + JSON.parse + one `store.dispatch(upsert(message.data))` per WIDGET_UPDATE frame. */
-export async function connectAdapterDispatch(url, { store, upsert, messageType }) {
-  const ws = await openSocket(url)
-  const control = createControl((text) => ws.send(text))
-  let value = 0
-  let target = Infinity
-  let resolve = () => {}
-  ws.onmessage = (event) => {
-    const message = JSON.parse(event.data)
-    if (message.replyTo !== undefined && control.handleReply(message)) return
-    if (message.type !== messageType) return
-    store.dispatch(upsert(message.data))
-    if (++value === target) resolve(performance.now())
-  }
-  return {
-    request: control.request,
-    sendBlast: (data) => ws.send(blastFrame(data)),
-    whenCounted: (n) => ((target = n), new Promise((r) => (resolve = r))),
-    count: () => value,
-    close: () => closeSocket(ws),
   }
 }

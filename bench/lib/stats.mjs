@@ -32,8 +32,9 @@ export function formatRate(value) {
   return formatInt(value)
 }
 
-/** A ratio as "0.84x". */
+/** A ratio as "0.84x" (a tiny one to one significant figure, "0.0009x", rather than "0.00x"). */
 export function formatRatio(value) {
   if (!Number.isFinite(value)) return '-'
+  if (value > 0 && value < 0.01) return `${value.toPrecision(1)}x`
   return `${value.toFixed(2)}x`
 }

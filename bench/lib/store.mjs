@@ -66,3 +66,9 @@ export function waitForState(store, predicate, timeoutMs = 10_000, what = 'state
     })
   })
 }
+
+/** Resolves once the package store's socket is open (`realtime` from createRealtime). */
+export function whenPackageOpen(realtime, store) {
+  const status = (state) => realtime.selectors.selectConnection(state).status
+  return waitForState(store, (state) => status(state) === 'open', 10_000, 'the package socket to open')
+}

@@ -1,5 +1,5 @@
 /**
- * Issue 2, "Performance": the inbound pipeline. Frames from the reference server (a child
+ * The inbound pipeline. Frames from the reference server (a child
  * process) over loopback into a Redux store, in messages per second, beside baselines measured
  * in the same run, interleaved round by round:
  *
@@ -27,12 +27,12 @@ import { collectGarbage } from '../lib/rounds.mjs'
 import { formatRatio } from '../lib/stats.mjs'
 import { createCountingReducer, genericInboundAction } from '../lib/store.mjs'
 
-export const title = 'Inbound pipeline (issue 2)'
+export const title = 'Inbound pipeline'
 
 const KEYS = 100
 const TARGET = 0.8
 
-/** The package configured as the brief says: no heartbeat or wake timers, no browser listeners. */
+/** The package configured for throughput: no heartbeat or wake timers, no browser listeners. */
 function makeRealtime(url) {
   return createRealtime({
     url,
@@ -117,7 +117,7 @@ export async function setupVariant(name, { serverUrl: url, count }) {
 
 /**
  * The table: medians, ranges, ratios to plain dispatch and to the floor, client CPU, and the
- * issue's target line.
+ * target line.
  * @param {Record<string, Array<{ rate: number, cpuUs: number }>>} samples by variant name (those that ran)
  * @param {{ count: number, rounds: number, warmup: number }} ctx
  */
@@ -144,7 +144,7 @@ export function report(samples, ctx) {
       'variant\'s process over the same span, per message (steadier than msgs/s when other processes compete for the cores).',
       'Each variant runs in its own process (no shared JIT state); rounds alternate between variants.',
       'The server child process caps every network row: if "ws receive + JSON.parse" is near plain dispatch, ratios are compressed.',
-      `naive saga: ${formatRatio(naiveRatio)} of plain dispatch (issue 2 quotes about 0.84x on its machine)`,
+      `naive saga: ${formatRatio(naiveRatio)} of plain dispatch`,
       evaluated
         ? `rtk-realtime: ${formatRatio(ratio)} of plain dispatch (by CPU time per message: ${formatRatio(cpuRatio)}); ` +
           `target >= ${TARGET.toFixed(2)}x plain dispatch: ${ratio >= TARGET ? 'MET' : 'NOT MET'}`

@@ -1,5 +1,5 @@
 /**
- * Issue 7, persisted outbox: "Enqueue cost with 1, 100 and 1,000 ops already queued, memory adapter
+ * Persisted outbox: "Enqueue cost with 1, 100 and 1,000 ops already queued, memory adapter
  * and the IndexedDB adapter: flat, not growing with the queue, printed beside a whole-queue-rewrite
  * baseline measured in the same run." No server. Variants, each in a process of its own:
  *
@@ -32,7 +32,7 @@ import { median } from '../lib/stats.mjs'
 import { collectGarbage } from '../lib/rounds.mjs'
 import { createAdapter, createPackageStore, STORAGE_NAMESPACE, trackedStorage, whenState } from '../lib/outbox.mjs'
 
-export const title = 'Outbox enqueue (issue 7)'
+export const title = 'Outbox enqueue'
 export const usesServer = false
 export const defaultRounds = { rounds: 5, warmup: 1 }
 

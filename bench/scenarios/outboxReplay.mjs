@@ -1,5 +1,5 @@
 /**
- * Issue 7, persisted outbox: "Replay of 1,000 queued ops to the reference server after reconnect:
+ * Persisted outbox: "Replay of 1,000 queued ops to the reference server after reconnect:
  * time until all are confirmed." Against the shared reference server (lib/server.mjs, a child
  * process on 127.0.0.1). Variants, each in a process of its own:
  *
@@ -32,7 +32,7 @@ import { closeSocket, openSocket } from '../lib/wsClient.mjs'
 import { createPackageStore, STORAGE_NAMESPACE, whenState } from '../lib/outbox.mjs'
 import { memoryStorage } from '../../dist/index.js'
 
-export const title = 'Outbox replay (issue 7)'
+export const title = 'Outbox replay'
 export const usesServer = true
 
 const OPS = Number(process.env.BENCH_REPLAY_OPS || 1_000)

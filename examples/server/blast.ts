@@ -72,3 +72,26 @@ export async function fanOut(
     }
   }
 }
+
+/**
+ * Calls `send(from, to)` for messages 0..count-1 at `rate` messages per second: message i is due
+ * `i * 1000 / rate` ms after the start, and each call sends every message due by then (one per
+ * call at a low rate; several when a timer fired late). Awaits each `send` before the next, so a
+ * slow receiver delays the schedule instead of piling up sends. Resolves after the last.
+ */
+export async function paced(count: number, rate: number, send: (from: number, to: number) => Promise<void>): Promise<void> {
+  if (!(rate > 0)) throw new Error('paced: rate must be a positive number of messages per second')
+  const start = performance.now()
+  let sent = 0
+  while (sent < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000) + 1)
+    if (due > sent) {
+      await send(sent, due)
+      sent = due
+    }
+    if (sent < count) {
+      const wait = (sent * 1000) / rate - (performance.now() - start)
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, wait)))
+    }
+  }
+}

@@ -3,9 +3,14 @@
  * e.g. from a benchmark.
  *
  * `{ type: 'CONTROL', id, data: { op, ... } }`, replies `{ type: 'CONTROL', replyTo: id, data }`:
- * - `blast { count, keys?, messageType? }`: broadcasts `count` messages
+ * - `blast { count, keys?, messageType?, rate?, perFrame? }`: broadcasts `count` messages
  *   `{ type: messageType ?? 'WIDGET_UPDATE', data: { id: 'w-' + (i % keys), value: i, version: i + 1 } }`
- *   (keys defaults to 100); replies `{ done: true, count }` after all were handed to the sockets.
+ *   (keys defaults to 100) as fast as the sockets take them, or `rate` per second; `perFrame` > 1
+ *   broadcasts that many per macrotask, which the server's broadcast coalescing sends as one BATCH
+ *   frame. Replies `{ done: true, count }` after all were handed
+ *   to the sockets (see blastControl.ts).
+ * - `blastTimes`: the server's send time of each message of the last blast, `{ done, count, origin, micros }`.
+ * - `clock`: `{ done, now }`, the server's `performance.timeOrigin + performance.now()`.
  * - `faults { faults }`: sets fault knobs; replies `{ done: true, faults }` (the knobs now in force).
  * - `broadcast { messageType, payload }`: one broadcast; replies `{ done: true, seq }`.
  * - `stats`: replies `{ done: true, clients, seq, received }` (received = count of recorded messages).
@@ -16,6 +21,7 @@
  * CONTROL replies are never delayed or dropped by the fault knobs.
  */
 import type { WebSocket } from 'ws'
+import { blastTimes, clockNow, runBlast } from './blastControl'
 import { applyFaultPatch, type FaultyReplier } from './faults'
 import { errorFrame, reasonOf, replyFrame } from './protocol'
 import type { ReferenceServer, WireMessage } from './types'
@@ -28,9 +34,6 @@ export interface ControlContext {
   readonly replier: FaultyReplier
   log(line: string): void
 }
-
-/** Largest `count` a CONTROL blast accepts. */
-export const MAX_CONTROL_BLAST = 10_000_000
 
 /** Executes one CONTROL message. Never throws; failures are replied as ERROR. */
 export function handleControl(message: WireMessage, ctx: ControlContext): void {
@@ -47,21 +50,15 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
   try {
     switch (data.op) {
       case 'blast': {
-        const count = data.count
-        const keys = data.keys ?? 100
-        const messageType = data.messageType ?? 'WIDGET_UPDATE'
-        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_CONTROL_BLAST) {
-          throw new Error(`blast needs an integer count in [0, ${MAX_CONTROL_BLAST}]`)
-        }
-        if (typeof keys !== 'number' || !Number.isInteger(keys) || keys < 1) {
-          throw new Error('blast keys must be a positive integer')
-        }
-        if (typeof messageType !== 'string' || messageType === '') {
-          throw new Error('blast messageType must be a non-empty string')
-        }
-        server
-          .blast(count, (i) => ({ type: messageType, data: { id: 'w-' + (i % keys), value: i, version: i + 1 } }))
-          .then(() => reply({ done: true, count }), fail)
+        runBlast(server, socket, data).then(() => reply({ done: true, count: data.count }), fail)
+        return
+      }
+      case 'blastTimes': {
+        reply({ done: true, ...blastTimes(server) })
+        return
+      }
+      case 'clock': {
+        reply({ done: true, now: clockNow() })
         return
       }
       case 'faults': {
