@@ -149,7 +149,7 @@ describe('no WebSocket implementation (Node 20 without the option, a server-side
     const realtime = createRealtime({ environmentListeners: false, logger: silentLogger })
     const store = configureStore({
       reducer: { [realtime.reducerPath]: realtime.reducer },
-      middleware: (g) => g().prepend(() => (next) => (a) => { types.push(a); return next(a) }).concat(realtime.middleware),
+      middleware: (g) => g().prepend(() => (next: any) => (a: any) => { types.push(a); return next(a) }).concat(realtime.middleware),
     })
     await vi.advanceTimersByTimeAsync(0)
     const failed = types.filter((a) => a.type === 'realtime/connection/connectFailed')
