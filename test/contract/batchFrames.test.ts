@@ -131,6 +131,17 @@ describe('BATCH frames through the real path (FakeWebSocket, fake timers)', () =
     expect(generic[0].meta.realtime).toMatchObject({ type: 'HELLO', seq: 2 })
   })
 
+  it('a request reply inside a BATCH resolves the request, whatever arrives before it', async () => {
+    const t = await open8()
+    const promise = t.dispatch(t.realtime.request('ECHO', { a: 1 }))
+    await vi.advanceTimersByTimeAsync(0)
+    const req = t.socket.sentMessages.find((m) => m.type === 'ECHO')!
+    t.socket.deliver(B(upd('w-1', 1, 1), { type: 'ECHO', replyTo: req.id, data: { a: 1 } }, { type: 'ECHO', replyTo: req.id, data: { dup: true } }))
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(promise).resolves.toMatchObject({ replyTo: req.id, data: { a: 1 } })
+    expect(t.entity('w-1')).toEqual({ id: 'w-1', value: 1 })
+  })
+
   it('a forbidden key in an element is stripped, recorded, and the cleaned element delivered', async () => {
     const t = await open8()
     t.socket.deliver('{"type":"BATCH","data":[{"type":"WIDGET_UPDATE","data":{"id":"p","version":1,"value":1,"__proto__":{"polluted":true}}}]}')

@@ -86,6 +86,20 @@ describe('dispose()', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  for (const mode of ['auto', 'window', 'raf', 'off'] as const) {
+    it(`${mode}: dispose with updates waiting in the batcher leaves no timer, and they are not applied later`, async () => {
+      const t = await open8({}, { BATCH_MODE: mode })
+      for (let i = 0; i < 60; i++) t.socket.deliver(upd(`w-${i}`, 1, i))
+      t.socket.deliver(upd('last', 1, 1))
+      t.dispatch(t.realtime.actions.dispose())
+      await vi.advanceTimersByTimeAsync(0)
+      expect(vi.getTimerCount()).toBe(0)
+      const n = t.batches().length
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(t.batches().length).toBe(n)
+    })
+  }
+
   it('removes the environment listeners', async () => {
     const unsubscribe = vi.fn()
     const install = vi.fn(() => unsubscribe)
