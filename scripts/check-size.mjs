@@ -39,7 +39,7 @@ const peers = ['@reduxjs/toolkit', 'redux-saga', 'react', 'react-dom', 'react-re
 const external = peers.flatMap((peer) => [peer, `${peer}/*`])
 
 const analyze = process.argv.includes('--analyze')
-const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`
+const kB = (bytes) => `${(bytes / 1000).toFixed(3)} kB`
 
 /** The dist chunks the core entry imports (tsup puts the code both entries use there). */
 function coreChunks() {

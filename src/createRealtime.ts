@@ -270,7 +270,7 @@ export function createRealtime<
   const selectors = {
     ...createConnectionSelectors(reducerPath),
     ...createEntitySelectors(selectCollections),
-    ...createOpSelectors((state) => selectData(state).optimistic),
+    ...createOpSelectors((state) => selectData(state).optimistic, selectCollections),
     ...createSyncSelectors((state) => selectData(state).sync, selectCollections),
   }
   const mutationsByType = new Map([...mutations.values()].map((m) => [m.actionType, m]))

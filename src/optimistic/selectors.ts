@@ -1,3 +1,4 @@
+import { declaredCollection } from '../collections/declaredCollection'
 import type { AnyEntities, CollectionName } from '../collections/entityTypes'
 import type { EntitySelectors } from '../collections/selectors'
 import { bucketValues } from '../util/buckets'
@@ -28,8 +29,14 @@ export type DataSelectors<Entities = AnyEntities> = EntitySelectors<Entities> & 
 
 const EMPTY: readonly Op[] = []
 
-/** Builds the op selectors over `selectOptimistic(rootState)`. */
-export function createOpSelectors(selectOptimistic: (state: unknown) => OptimisticState): OpSelectors {
+/**
+ * Builds the op selectors over `selectOptimistic(rootState)`; `selectCollections` tells the declared
+ * collections, so a misspelt one throws here as it does in the entity selectors.
+ */
+export function createOpSelectors(
+  selectOptimistic: (state: unknown) => OptimisticState,
+  selectCollections: (state: unknown) => Readonly<Record<string, unknown>>,
+): OpSelectors {
   const opsCache = new WeakMap<object, readonly Op[]>()
   // A lane with an op in doubt is filtered once per lane array, so selectors stay referentially stable.
   const laneCache = new WeakMap<readonly Op[], readonly Op[]>()
@@ -44,9 +51,13 @@ export function createOpSelectors(selectOptimistic: (state: unknown) => Optimist
     }
     return pending
   }
+  const laneOf = (state: unknown, collection: string, key: string) => {
+    declaredCollection(selectCollections(state), collection)
+    return pendingOf(laneGet(selectOptimistic(state).lanes, collection, key))
+  }
   return {
-    selectHasPendingOps: (state, collection, key) => pendingOf(laneGet(selectOptimistic(state).lanes, collection, key)).length > 0,
-    selectPendingOpsFor: (state, collection, key) => pendingOf(laneGet(selectOptimistic(state).lanes, collection, key)),
+    selectHasPendingOps: (state, collection, key) => laneOf(state, collection, key).length > 0,
+    selectPendingOpsFor: laneOf,
     selectOpById(state, opId) {
       const op = opById(selectOptimistic(state), opId)
       return op && isPending(op) ? op : undefined

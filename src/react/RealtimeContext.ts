@@ -6,7 +6,6 @@ import type { Realtime } from '../createRealtime'
  * `<RealtimeProvider realtime={realtime}>`; read it with `useRealtime()`.
  */
 export const RealtimeContext = createContext<Realtime<string> | null>(null)
-RealtimeContext.displayName = 'RealtimeContext'
 
 /**
  * Reads the instance from context, throwing an error that names the hook the user called

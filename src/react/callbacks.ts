@@ -26,13 +26,12 @@ export function useLatest<T>(value: T): { readonly current: T } {
  */
 export function reportCallbackError(error: unknown): void {
   const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
-  if (typeof report === 'function') {
-    report(error)
-  } else {
+  if (report) report(error)
+  // Node has no reportError: a throw from a timer reaches 'uncaughtException' as a page's reaches window.onerror.
+  else
     setTimeout(() => {
       throw error
-    }, 0)
-  }
+    })
 }
 
 /** A callback to call: its name in the options and its arguments; `false` for none. */
