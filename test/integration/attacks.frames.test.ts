@@ -78,7 +78,7 @@ describe('attacks: frames', () => {
     report('10 frames of 1 MiB nesting', { ping: pingText(pings), refusedInMs: decodeMs.toFixed(2) })
     expect(attacker.messages.filter((m) => m.type === 'ERROR')).toHaveLength(10)
     expect(attacker.messages[0]).toMatchObject({ data: { reason: 'frame nests deeper than 1000 levels' } })
-    expect(decodeMs).toBeLessThan(10)
+    expect(decodeMs).toBeLessThan(25)
     // Each megabyte the attacker (in this process) builds, masks and sends costs this process
     // garbage collections, which the bystander waits out too: only the generous bound holds here.
     expect(pings.worst).toBeLessThan(WORST_PING_BOUND_MS)
