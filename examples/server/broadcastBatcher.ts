@@ -56,12 +56,16 @@ function validate(options: BroadcastBatchOptions): Required<BroadcastBatchOption
   return merged
 }
 
-const write = (ws: WebSocket, text: string): void => {
-  if (ws.readyState === WebSocket.OPEN) ws.send(text)
-}
-
-/** Creates the broadcast sender of one server; `false` sends every frame at once, on its own. */
-export function createBroadcastBatcher(options: BroadcastBatchOptions | false = {}): BroadcastBatcher {
+/**
+ * Creates the broadcast sender of one server; `false` sends every frame at once, on its own.
+ * `afterWrite` runs after each frame handed to a socket (the server's backpressure check).
+ */
+export function createBroadcastBatcher(options: BroadcastBatchOptions | false = {}, afterWrite?: (ws: WebSocket) => void): BroadcastBatcher {
+  const write = (ws: WebSocket, text: string): void => {
+    if (ws.readyState !== WebSocket.OPEN) return
+    ws.send(text)
+    afterWrite?.(ws)
+  }
   if (options === false) {
     return { send: write, flush: () => {}, flushAll: () => {}, drop: () => {} }
   }

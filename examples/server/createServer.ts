@@ -5,14 +5,20 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
+import { authenticateRequest, chooseProtocol, originAllowed } from './admission'
+import { createBackpressure } from './backpressure'
 import { fanOut } from './blast'
 import { createBroadcastBatcher } from './broadcastBatcher'
-import { dispatchFrame, type DispatchDeps } from './dispatch'
+import { dispatchFrame, type ClientConnection, type DispatchDeps } from './dispatch'
 import { DEFAULT_ENTITY_BROADCAST_TYPE, DEFAULT_ENTITY_MESSAGES } from './entityMessages'
 import { createFaultyReplier, createFaults } from './faults'
 import { createSyncHandler, defaultRequestHandlers } from './handlers'
+import { startHeartbeat } from './heartbeat'
+import { resolveLimits } from './limits'
+import { createReceivedLog } from './receivedLog'
 import { createServerState, stateData } from './serverState'
 import { createStaticHandler, sendText } from './staticFiles'
+import { createTokenBucket, UNLIMITED } from './tokenBucket'
 import type { BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
 import { createWidgetApi } from './widgetApi'
 
@@ -26,6 +32,14 @@ export const BROADCAST_LOG_CAPACITY = 1_000
  * on the same `state`.
  */
 export const ANSWERED_IDS_CAPACITY = 10_000
+/** How many applications `appliedOps()` keeps by default (option `maxAppliedOps`). */
+export const APPLIED_OPS_CAPACITY = 100_000
+
+/** A refusal written on a raw socket before (or instead of) a WebSocket handshake. */
+function refuseSocket(socket: Socket, status: string, reason: string): void {
+  const body = `${reason}\n`
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+}
 
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
@@ -45,15 +59,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const wsPath = options.path ?? '/ws'
   const log = options.log ?? (() => {})
   const maxReceived = options.maxReceived ?? Infinity
+  const limits = resolveLimits(options.limits)
   const allowControl = options.allowControl ?? false
   const staticHandler = options.staticDir === undefined ? null : createStaticHandler(options.staticDir)
 
   const faults = createFaults(options.faults)
   // Broadcasts of one macrotask leave as one BATCH frame per client; whatever else goes to a
   // client (a reply, raw bytes, a blast) first sends what is held for it, so order is kept.
-  const outbound = createBroadcastBatcher(options.broadcastBatch)
-  const replier = createFaultyReplier(faults, (socket) => outbound.flush(socket))
+  const backpressure = createBackpressure(limits.maxBufferedBytes, (ws, buffered) =>
+    log(`closing a client too slow to read: ${buffered} bytes waiting, over limits.maxBufferedBytes (${limits.maxBufferedBytes})`),
+  )
+  const outbound = createBroadcastBatcher(options.broadcastBatch, backpressure)
+  const replier = createFaultyReplier(faults, (socket) => outbound.flush(socket), backpressure)
   const received: ReceivedMessage[] = []
+  const receivedLog = createReceivedLog(received, limits.maxReceivedBytes, maxReceived)
   const now = options.now ?? Date.now
   if (options.state && options.widgets) {
     throw new TypeError('startServer: pass either state (continue from a server) or widgets (a fresh state), not both')
@@ -64,7 +83,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
       widgets: options.widgets,
       answeredIdsCapacity: options.answeredIdsCapacity ?? ANSWERED_IDS_CAPACITY,
       broadcastLogCapacity: BROADCAST_LOG_CAPACITY,
-      maxAppliedOps: options.maxAppliedOps,
+      maxAppliedOps: options.maxAppliedOps ?? APPLIED_OPS_CAPACITY,
     })
   const data = stateData(state)
   if (data.inUse) {
@@ -80,29 +99,97 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   let stopping: Promise<void> | null = null
   const waiters = new Set<{ n: number; resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>()
 
-  const httpServer = createHttpServer((req, res) => {
+  // Slow handshakes (slowloris) are cut by Node's own request timeouts, checked often enough
+  // that a limit of seconds means seconds.
+  const httpServer = createHttpServer(
+    {
+      headersTimeout: limits.handshakeTimeoutMs,
+      requestTimeout: limits.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, limits.handshakeTimeoutMs / 4)),
+    },
+    (req, res) => {
     if (staticHandler) {
       staticHandler(req, res)
     } else {
       sendText(res, 404, 'Not Found (this server has no static directory: pass --static <dir> or build the dashboard)')
     }
-  })
+  },
+  )
   httpServer.on('clientError', (_error, socket) => socket.destroy())
 
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: true })
+  // Every TCP connection counts against its address, from accept to close: sockets, handshakes
+  // in progress and plain HTTP alike.
+  const perAddress = new Map<string, number>()
+  httpServer.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '?'
+    const count = (perAddress.get(address) ?? 0) + 1
+    if (count > limits.maxConnectionsPerAddress) {
+      log(`refused a connection from ${address}: over limits.maxConnectionsPerAddress (${limits.maxConnectionsPerAddress})`)
+      socket.on('error', () => socket.destroy())
+      refuseSocket(socket, '503 Service Unavailable', `too many connections from this address (limits.maxConnectionsPerAddress = ${limits.maxConnectionsPerAddress})`)
+      return
+    }
+    perAddress.set(address, count)
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1
+      if (left > 0) perAddress.set(address, left)
+      else perAddress.delete(address)
+    })
+  })
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    clientTracking: true,
+    // ws refuses a larger frame with 1009 as its header arrives, before buffering it.
+    maxPayload: Number.isFinite(limits.maxPayloadBytes) ? limits.maxPayloadBytes : 0,
+    handleProtocols: (offered) => chooseProtocol(offered),
+  })
   wss.on('error', (error) => log(`ws server error: ${error.message}`))
+
+  /** Who is on each socket; set before the 'connection' event, read by the dispatcher. */
+  const connections = new WeakMap<WebSocket, ClientConnection>()
+  const newBucket = () => {
+    const rate = limits.rateLimit
+    return rate === false ? UNLIMITED : createTokenBucket(rate.opsPerSecond, rate.burst, () => performance.now())
+  }
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const pathname = (req.url ?? '').split('?', 1)[0]
     if (pathname !== wsPath || stopping) {
-      log(`refused upgrade on ${req.url ?? '?'}`)
+      log(`refused upgrade on ${pathname ?? '?'}`)
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      transports.set(ws, socket)
-      wss.emit('connection', ws, req)
+    if (!originAllowed(req, options.allowedOrigins)) {
+      log(`refused upgrade from origin ${req.headers.origin ?? '?'} (not in allowedOrigins)`)
+      refuseSocket(socket, '403 Forbidden', `origin ${req.headers.origin ?? '?'} is not allowed (startServer allowedOrigins)`)
+      return
+    }
+    const accept = (userId: string | undefined): void => {
+      if (stopping || socket.destroyed) {
+        socket.destroy()
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        transports.set(ws, socket)
+        connections.set(ws, userId === undefined ? { bucket: newBucket() } : { userId, bucket: newBucket() })
+        wss.emit('connection', ws, req)
+      })
+    }
+    const authenticate = options.authenticate
+    if (!authenticate) {
+      accept(undefined)
+      return
+    }
+    void authenticateRequest(authenticate, req).then((userId) => {
+      if (userId !== undefined) {
+        accept(userId)
+        return
+      }
+      log('refused upgrade: authenticate refused the request')
+      refuseSocket(socket, '401 Unauthorized', 'authentication failed (a valid token is needed: ?token= or Sec-WebSocket-Protocol token.<token>)')
     })
   })
 
@@ -126,6 +213,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const shutdown = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
       data.inUse = false
+      heartbeat.stop()
       replier.cancelPending()
       outbound.drop()
       for (const waiter of waiters) {
@@ -226,7 +314,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     broadcastsSince: (since) => broadcasts.since(since, data.seq),
     sendRaw(frame) {
       outbound.flushAll()
-      for (const ws of openClients()) ws.send(frame, { binary: typeof frame !== 'string' })
+      for (const ws of openClients()) {
+        ws.send(frame, { binary: typeof frame !== 'string' })
+        backpressure(ws)
+      }
     },
     closeAll(code = 1000, reason = '') {
       outbound.flushAll()
@@ -255,21 +346,28 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     answered,
     replier,
     store,
+    frameRules: { maxDepth: limits.maxDepth, maxIdLength: limits.maxIdLength },
+    maxBatchMessages: limits.maxBatchMessages,
+    caps: limits,
+    connection: (socket) => connections.get(socket) ?? { bucket: UNLIMITED },
     onApplied: (opId) => data.applied.record(opId),
     noteOp: (id) => data.lastOpAt.set(id, now()),
     announce: (change, opId) => widgetApi.announce(change, opId),
-    record(entry) {
-      received.push(entry)
-      if (received.length > maxReceived) received.splice(0, received.length - maxReceived)
-    },
+    record: (entry, bytes) => receivedLog.record(entry, bytes),
     log,
   }
+
+  const heartbeat = startHeartbeat(() => wss.clients, limits.pingIntervalMs, () =>
+    log(`terminating a client silent for a whole ping interval (limits.pingIntervalMs = ${limits.pingIntervalMs})`),
+  )
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
     log(`client connected ${peer} (${openClients().length} open)`)
     ws.on('error', (error) => log(`client ${peer} error: ${error.message}`))
+    ws.on('pong', () => heartbeat.heard(ws))
     ws.on('message', (raw, isBinary) => {
+      heartbeat.heard(ws)
       // A frame still buffered when the server stopped or died is never handled.
       if (!stopping) dispatchFrame(deps, ws, raw, isBinary)
     })

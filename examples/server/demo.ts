@@ -35,6 +35,8 @@ export interface DemoTickerOptions {
   editGraceMs?: number
   /** The clock compared with `server.lastOpAt`: pass the server's own when you injected one. @default Date.now */
   now?: () => number
+  /** Told when moving widget `id` threw (the round goes on with the next widget). @default ignore */
+  onError?: (id: string, error: unknown) => void
 }
 
 /** A running ticker. */
@@ -61,13 +63,22 @@ export function startDemoTicker(server: ReferenceServer, options: DemoTickerOpti
     return at !== undefined && now() - at < editGraceMs
   }
 
+  const moveOne = (id: string): void => {
+    const widget = server.widget(id)
+    if (!widget || beingEdited(id)) return
+    const current = typeof widget.value === 'number' && Number.isFinite(widget.value) ? widget.value : 50
+    const step = (random() - 0.5) * 10
+    server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })
+  }
   const tick = (): void => {
     for (const id of ids) {
-      const widget = server.widget(id)
-      if (!widget || beingEdited(id)) continue
-      const current = typeof widget.value === 'number' && Number.isFinite(widget.value) ? widget.value : 50
-      const step = (random() - 0.5) * 10
-      server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })
+      // Whatever a client made of a widget, a throw here must not end the process (an interval
+      // callback that throws is an uncaught exception): that widget waits for the next round.
+      try {
+        moveOne(id)
+      } catch (error) {
+        options.onError?.(id, error)
+      }
     }
   }
   const timer = setInterval(tick, options.intervalMs ?? 1000)

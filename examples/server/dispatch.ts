@@ -9,8 +9,10 @@ import { handleControl } from './control'
 import { applyEntityOp } from './entityMessages'
 import type { FaultyReplier } from './faults'
 import { answerOp, type OpOutcome } from './ops'
-import { decodeClientFrame, errorFrame, pongFrame, reasonOf, replyFrame } from './protocol'
+import { answering, decodeClientFrame, errorFrame, nackFrame, pongFrame, readClientMessage, reasonOf, replyFrame, type FrameRules } from './protocol'
+import type { TokenBucket } from './tokenBucket'
 import type { HandlerContext, IdentifiedMessage, ReceivedMessage, ReferenceServer, WireMessage } from './types'
+import type { WidgetCaps } from './widgetCaps'
 import { isWidgetId, type WidgetChange, type WidgetStore } from './widgets'
 
 /** What the dispatcher needs from the server. */
@@ -21,43 +23,96 @@ export interface DispatchDeps {
   readonly replier: FaultyReplier
   /** The authoritative widgets that entity ops change. */
   readonly store: WidgetStore
+  /** Depth, forbidden keys and id length rules of every client frame. */
+  readonly frameRules: FrameRules
+  /** Most messages in one client BATCH frame. */
+  readonly maxBatchMessages: number
+  /** Caps an entity op must fit. */
+  readonly caps?: WidgetCaps
+  /** Who is on `socket` (the user the upgrade authenticated) and its rate limit. */
+  connection(socket: WebSocket): ClientConnection
   /** Records one application of an op (see {@link OpDeps.onApplied}). */
   onApplied(opId: string): void
   /** Records that a client op for widget `id` arrived now. */
   noteOp(id: string): void
   /** Broadcasts a widget change caused by op `opId`. */
   announce(change: WidgetChange, opId: string): void
-  record(entry: ReceivedMessage): void
+  /** Keeps `entry` in `server.received`, charged `bytes`. */
+  record(entry: ReceivedMessage, bytes: number): void
   log(line: string): void
 }
 
-/** Handles one raw client frame. Never throws. */
+/** What the server knows of one client socket. */
+export interface ClientConnection {
+  /** The user id `authenticate` returned for this socket (undefined without an `authenticate` hook). */
+  readonly userId?: string
+  /** Its rate limit: one token per message other than PING. */
+  readonly bucket: TokenBucket
+}
+
+/** The reason of a message refused by the rate limit. */
+export const RATE_LIMITED = 'rate_limited'
+
+function frameBytes(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((sum, part) => sum + part.length, 0)
+  return raw instanceof ArrayBuffer ? raw.byteLength : raw.length
+}
+
+/**
+ * Handles one raw client frame. Never throws: a message whose handling throws is answered with
+ * an ERROR (or its op with a NACK) and the next one is handled as usual.
+ */
 export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawData, isBinary: boolean): void {
-  const decoded = decodeClientFrame(raw, isBinary)
+  const decoded = decodeClientFrame(raw, isBinary, deps.frameRules)
   if (!decoded.ok) {
-    deps.log(`refused client frame: ${decoded.reason}`)
-    deps.replier.reply(socket, errorFrame(decoded.reason, decoded.replyTo), 'error')
+    refuse(deps, socket, decoded.reason, decoded.replyTo, decoded.type)
     return
   }
-  try {
-    // A client that batches its outbound ops sends { type: 'BATCH', data: [message, ...] }.
-    if (decoded.message.type === 'BATCH' && Array.isArray(decoded.message.data)) {
-      for (const item of decoded.message.data as WireMessage[]) {
-        if (item && typeof item === 'object' && typeof item.type === 'string') dispatchMessage(deps, socket, item)
-      }
+  const bytes = frameBytes(raw)
+  // A client that batches its outbound ops sends { type: 'BATCH', data: [message, ...] }.
+  if (decoded.message.type === 'BATCH' && Array.isArray(decoded.message.data)) {
+    const items = decoded.message.data as unknown[]
+    if (items.length > deps.maxBatchMessages) {
+      refuse(deps, socket, `BATCH of ${items.length} messages exceeds the limit of ${deps.maxBatchMessages} (limits.maxBatchMessages)`, decoded.message.id)
       return
     }
-    dispatchMessage(deps, socket, decoded.message)
+    const share = Math.ceil(bytes / Math.max(1, items.length))
+    for (const item of items) {
+      // An element is held to the rules of a standalone frame, and answered on its own.
+      const read = readClientMessage(item, deps.frameRules.maxIdLength)
+      if (read.ok) guarded(deps, socket, read.message, share)
+      else refuse(deps, socket, `BATCH element refused: ${read.reason}`, read.replyTo, read.type)
+    }
+    return
+  }
+  guarded(deps, socket, decoded.message, bytes)
+}
+
+/**
+ * Answers a refused frame: an op (a message with an id that is not a request or CONTROL) with a
+ * non-retryable NACK, which the client's optimistic layer rolls back on; anything else with an
+ * ERROR, correlated when the id is known.
+ */
+function refuse(deps: DispatchDeps, socket: WebSocket, reason: string, replyTo?: string, type?: string): void {
+  deps.log(`refused client frame: ${reason}`)
+  const isOp = replyTo !== undefined && type !== undefined && !deps.server.requestHandlers.has(type) && !(deps.allowControl && type === 'CONTROL')
+  deps.replier.reply(socket, isOp ? nackFrame(replyTo, reason, false) : errorFrame(reason, replyTo), isOp ? 'ack' : 'error')
+}
+
+function guarded(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes: number): void {
+  try {
+    dispatchMessage(deps, socket, message, bytes)
   } catch (error) {
-    deps.log(`error handling ${decoded.message.type}: ${reasonOf(error)}`)
-    deps.replier.reply(socket, errorFrame(reasonOf(error), decoded.message.id), 'error')
+    deps.log(`error handling ${message.type}: ${reasonOf(error)}`)
+    deps.replier.reply(socket, errorFrame(reasonOf(error), message.id), 'error')
   }
 }
 
 /** Handles one decoded client message. */
-export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: WireMessage): void {
+export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes = 0): void {
   const { server, replier } = deps
   if (message.type === 'PING') {
+    // Not rate limited: a client's heartbeat must never fail because of its own ops.
     if (server.faults.answerPing) replier.reply(socket, pongFrame(message), 'pong')
     return
   }
@@ -66,15 +121,24 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
   const isControl = deps.allowControl && message.type === 'CONTROL'
   const requestHandler = id === undefined ? undefined : server.requestHandlers.get(message.type)
   const acked = id !== undefined && !isControl && requestHandler === undefined
+  const { userId, bucket } = deps.connection(socket)
+
+  if (!bucket.take()) {
+    // Retryable: the client's backoff spaces its retries out, and the op goes through later.
+    if (acked) replier.reply(socket, answering(nackFrame(id, RATE_LIMITED, true), message.attempt), 'ack')
+    else if (id !== undefined) replier.reply(socket, errorFrame(RATE_LIMITED, id), 'error')
+    return
+  }
   const stored = acked ? deps.answered.get(id) : undefined
 
   const entry: ReceivedMessage = { type: message.type }
   if (id !== undefined) entry.id = id
   if ('data' in message) entry.data = message.data
   if (stored) entry.duplicate = true
-  deps.record(entry)
+  if (userId !== undefined) entry.userId = userId
+  deps.record(entry, bytes)
 
-  const context: HandlerContext = { server, socket }
+  const context: HandlerContext = userId === undefined ? { server, socket } : { server, socket, userId }
 
   if (isControl) {
     handleControl(message, { server, socket, replier, log: deps.log })
@@ -85,6 +149,8 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
 
   const request: IdentifiedMessage = { type: message.type, id, data: message.data }
   if (message.attempt !== undefined) request.attempt = message.attempt
+  // Who sent it is what the upgrade authenticated, never anything the message claims.
+  if (userId !== undefined) request.userId = userId
   if (requestHandler) {
     runRequest(deps, socket, request, () => requestHandler(request, context))
     return
@@ -108,7 +174,7 @@ function applyOp(deps: DispatchDeps, op: IdentifiedMessage, context: HandlerCont
   const messageHandler = server.messageHandlers.get(op.type)
   if (messageHandler) return { data: messageHandler(op, context) }
   const kind = server.entityMessages.get(op.type)
-  if (kind) return applyEntityOp({ store: deps.store, faults: server.faults, announce: deps.announce }, kind, op)
+  if (kind) return applyEntityOp({ store: deps.store, faults: server.faults, caps: deps.caps, announce: deps.announce }, kind, op)
   return { data: { received: true } }
 }
 

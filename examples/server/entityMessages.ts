@@ -10,6 +10,7 @@
  */
 import { OpRejection, type OpOutcome } from './ops'
 import type { EntityOpKind, IdentifiedMessage, ServerFaults } from './types'
+import { checkWidgetCaps, type WidgetCaps } from './widgetCaps'
 import { isWidgetId, type WidgetChange, type WidgetStore } from './widgets'
 
 /** The entity message types every server starts with. */
@@ -45,6 +46,8 @@ export function changeBroadcastData(change: WidgetChange, opId?: string): Record
 export interface EntityDeps {
   readonly store: WidgetStore
   readonly faults: ServerFaults
+  /** Size and count caps checked before a change (none when absent). */
+  readonly caps?: WidgetCaps
   /** Broadcasts a change (called after the op's ACK went out). */
   announce(change: WidgetChange, opId?: string): void
 }
@@ -52,7 +55,8 @@ export interface EntityDeps {
 /**
  * Applies entity op `op` of kind `kind`. Throws an {@link OpRejection} (non-retryable) when `data`
  * is not an object with a non-empty string `id`, on a base-version conflict while
- * `conflictOnBaseVersion` is set, and when deleting a widget that never existed. Deleting a widget
+ * `conflictOnBaseVersion` is set, when deleting a widget that never existed, and when the change
+ * would break a cap of `deps.caps` (size, count, total size). Deleting a widget
  * that is already deleted changes nothing: it is ACKed with the tombstone's version and no broadcast.
  */
 export function applyEntityOp(deps: EntityDeps, kind: EntityOpKind, op: IdentifiedMessage): OpOutcome {
@@ -77,6 +81,8 @@ export function applyEntityOp(deps: EntityDeps, kind: EntityOpKind, op: Identifi
       return { data: ack }
     }
   } else {
+    // Checked on what the op would make, so a refused op changes nothing.
+    if (deps.caps) checkWidgetCaps(deps.store, key, deps.store.patched(key, fields), deps.caps)
     change = deps.store.patch(key, fields)
   }
   const done = change

@@ -3,6 +3,7 @@
  * applies them (delay, drop) to outgoing replies.
  */
 import { WebSocket } from 'ws'
+import { errorFrame, reasonOf } from './protocol'
 import type { ServerFaults, WireMessage } from './types'
 
 /** Fault knob defaults: a well-behaved server. */
@@ -82,14 +83,17 @@ export interface FaultyReplier {
 /**
  * Creates a {@link FaultyReplier} reading the live `faults` object at every reply. `beforeSend`
  * runs right before a reply is written to its socket (the server sends the broadcasts it holds
- * for that client first, so frames keep their order).
+ * for that client first, so frames keep their order); `afterSend` right after (the backpressure
+ * check).
  */
-export function createFaultyReplier(faults: ServerFaults, beforeSend?: (socket: WebSocket) => void): FaultyReplier {
+export function createFaultyReplier(faults: ServerFaults, beforeSend?: (socket: WebSocket) => void, afterSend?: (socket: WebSocket) => void): FaultyReplier {
   const pending = new Set<ReturnType<typeof setTimeout>>()
 
   const send = (socket: WebSocket, text: string): void => {
     beforeSend?.(socket)
-    if (socket.readyState === WebSocket.OPEN) socket.send(text)
+    if (socket.readyState !== WebSocket.OPEN) return
+    socket.send(text)
+    afterSend?.(socket)
   }
 
   return {
@@ -99,7 +103,14 @@ export function createFaultyReplier(faults: ServerFaults, beforeSend?: (socket: 
         after?.()
         return
       }
-      const text = JSON.stringify(frame)
+      let text: string
+      try {
+        text = JSON.stringify(frame)
+      } catch (error) {
+        // A handler's reply that JSON cannot carry (a BigInt, a cycle) must not throw into the
+        // socket's event handler (or reject unheard): the client gets an ERROR instead.
+        text = JSON.stringify(errorFrame(`reply cannot be encoded (${reasonOf(error)})`, frame.replyTo))
+      }
       const delay = faulty ? faults.replyDelayMs : 0
       if (delay > 0) {
         const timer = setTimeout(() => {

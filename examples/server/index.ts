@@ -2,7 +2,12 @@
  * The rtk-realtime reference WebSocket server (the README's "Wire protocol" and "Reference server"), for integration
  * tests, benchmarks and the demo dashboard.
  */
-export { startServer, BROADCAST_LOG_CAPACITY, ANSWERED_IDS_CAPACITY } from './createServer'
+export { startServer, BROADCAST_LOG_CAPACITY, ANSWERED_IDS_CAPACITY, APPLIED_OPS_CAPACITY } from './createServer'
+export { DEFAULT_LIMITS, resolveLimits, type ServerLimits } from './limits'
+export { requestToken, isDefaultAllowedOrigin, TOKEN_PROTOCOL_PREFIX, type Authenticate, type OriginPolicy } from './admission'
+export { demoToken, demoAuthenticate } from './demoAuth'
+export { RATE_LIMITED } from './dispatch'
+export { CLOSE_TOO_SLOW } from './backpressure'
 export { DEFAULT_FAULTS, createFaults, applyFaultPatch } from './faults'
 export { createSyncHandler, defaultRequestHandlers, echoHandler, timeHandler, syncHandler, getWidgetsHandler } from './handlers'
 export { WidgetStore, RESERVED_FIELDS, cleanFields, snapshotOf, type WidgetChange, type WidgetRecord } from './widgets'

@@ -15,13 +15,15 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startServer } from './createServer'
 import { demoWidgets, startDemoTicker, type DemoTicker } from './demo'
+import { demoAuthenticate } from './demoAuth'
 
 const USAGE = `usage: node --import tsx examples/server/main.ts [options]
   --port <n>       TCP port (default 3000; 0 picks a free one)
   --host <addr>    interface to listen on (default 127.0.0.1)
   --static <dir>   serve files from <dir> over HTTP (default: examples/dashboard/dist if built)
   --control        accept CONTROL messages (benchmarks drive the server with them)
-  --demo           seed widgets w-1..w-6 and move their values every second
+  --demo           seed widgets w-1..w-6 and move their values every second; sockets need a
+                   demo token (?token=demo.<user>.<nonce>), whose user their ops carry
   --verbose        log connections and errors to stderr
   --broadcast-batch <n|off>
                    broadcasts of one tick go to each client as one BATCH frame of at most n
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
       maxReceived: 10_000,
       maxAppliedOps: 10_000,
       broadcastBatch,
-      ...(values.demo ? { widgets: demoWidgets() } : {}),
+      ...(values.demo ? { widgets: demoWidgets(), authenticate: demoAuthenticate } : {}),
     })
   } catch (error) {
     const err = error as NodeJS.ErrnoException
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   }
 
   let ticker: DemoTicker | undefined
-  if (values.demo) ticker = startDemoTicker(server)
+  if (values.demo) ticker = startDemoTicker(server, { onError: (id, error) => log?.(`demo ticker: widget ${id}: ${error instanceof Error ? error.message : String(error)}`) })
 
   process.stdout.write(`rtk-realtime reference server listening on ${server.httpUrl} (ws: ${server.url})\n`)
 

@@ -82,8 +82,16 @@ export function answerOp(deps: OpDeps, socket: WebSocket, op: IdentifiedMessage,
     replier.reply(socket, answering(nackFrame(op.id, reasonOf(error), retryable), op.attempt), 'ack')
     return
   }
-  deps.onApplied?.(op.id)
   const ack = ackFrame(op.id, outcome.data)
+  try {
+    // Encoded before anything is remembered: an answer that cannot be sent is a NACK, not an op
+    // recorded as applied whose ACK then fails on every replay.
+    JSON.stringify(ack)
+  } catch (error) {
+    replier.reply(socket, answering(nackFrame(op.id, `the ACK cannot be encoded (${reasonOf(error)})`, false), op.attempt), 'ack')
+    return
+  }
+  deps.onApplied?.(op.id)
   deps.answered.set(op.id, ack)
   if (faults.dropAcks) {
     outcome.after?.()

@@ -1,25 +1,55 @@
 /**
  * Wire protocol of the reference server, pure: decoding client frames and building reply frames.
  */
+import { DEFAULT_MAX_DEPTH, stripForbiddenKeys } from '../../src/protocol/sanitize'
+import { nestsDeeperThan } from './textDepth'
 import type { WireMessage } from './types'
 
 /** A decoded client frame, or why it was refused. Decoding never throws. */
 export type DecodedFrame =
   | { ok: true; message: WireMessage }
-  | { ok: false; reason: string; replyTo?: string }
+  | { ok: false; reason: string; replyTo?: string; type?: string }
+
+/**
+ * Frames longer than this are checked for depth on their text before `JSON.parse` (see
+ * textDepth.ts): parsing 64 KiB of nesting takes about a millisecond, a megabyte 300.
+ */
+export const TEXT_DEPTH_CHECK_CHARS = 65_536
+
+/** A refusal, with the id and type of the refused message when they are usable (to answer it). */
+function refusal(reason: string, replyTo: string | undefined, type: unknown): DecodedFrame {
+  const refused: DecodedFrame = { ok: false, reason }
+  if (replyTo !== undefined) refused.replyTo = replyTo
+  if (typeof type === 'string' && type !== '') refused.type = type
+  return refused
+}
+
+/** The rules {@link decodeClientFrame} holds a frame to besides its shape. */
+export interface FrameRules {
+  /** Deepest nesting (the frame is level 0), as the package's codec counts it. @default 1000 */
+  maxDepth?: number
+  /** Longest `type` and `id`, in characters. @default Infinity */
+  maxIdLength?: number
+}
 
 /**
  * Decodes one client frame. Refuses binary frames, invalid JSON, non-objects, a missing or empty
- * string `type`, and a non-string `id`. When the frame is an object with a string id, the refusal
+ * string `type`, a non-string `id`, a `type` or `id` longer than `maxIdLength`, nesting deeper
+ * than `maxDepth`, and a `__proto__`, `constructor` or `prototype` key at any depth (the
+ * package's rules, from its `sanitize`: refused here rather than stripped, so nothing a client
+ * meant is silently changed). When the frame is an object with a string id, the refusal
  * carries it as `replyTo` so the ERROR can be correlated.
  */
-export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): DecodedFrame {
+export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean, rules: FrameRules = {}): DecodedFrame {
   if (isBinary) return { ok: false, reason: 'binary frames are not supported' }
   const text = Array.isArray(raw)
     ? Buffer.concat(raw).toString('utf8')
     : Buffer.isBuffer(raw)
       ? raw.toString('utf8')
       : Buffer.from(raw).toString('utf8')
+  const maxDepth = rules.maxDepth ?? DEFAULT_MAX_DEPTH
+  // Only a large frame is slow to parse; a small one is parsed, so its refusal can name its id.
+  if (text.length > TEXT_DEPTH_CHECK_CHARS && nestsDeeperThan(text, maxDepth)) return { ok: false, reason: `frame nests deeper than ${maxDepth} levels` }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -30,15 +60,32 @@ export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary
     return { ok: false, reason: 'frame is not a JSON object' }
   }
   const obj = value as Record<string, unknown>
-  const replyTo = typeof obj.id === 'string' ? obj.id : undefined
-  if (typeof obj.type !== 'string' || obj.type === '') {
-    return replyTo === undefined
-      ? { ok: false, reason: 'frame lacks a string type' }
-      : { ok: false, reason: 'frame lacks a string type', replyTo }
+  const maxIdLength = rules.maxIdLength ?? Infinity
+  const replyTo = typeof obj.id === 'string' && obj.id.length <= maxIdLength ? obj.id : undefined
+  const refuse = (reason: string): DecodedFrame => refusal(reason, replyTo, obj.type)
+  // The package's walk: iterative, so no nesting can overflow the stack here or later.
+  const checked = stripForbiddenKeys(obj, '', { maxDepth, maxReportedPaths: 1 })
+  if (checked.tooDeep) return refuse(`frame nests deeper than ${maxDepth} levels`)
+  if (checked.strippedCount > 0) return refuse(`forbidden key ${checked.stripped[0] ?? ''} (__proto__, constructor and prototype are refused at any depth)`)
+  return readClientMessage(obj, maxIdLength)
+}
+
+/**
+ * The shape rules of one client message (a frame, or an element of a client `BATCH`): a non-empty
+ * string `type`, a string `id` when there is one, both at most `maxIdLength` characters. Returns
+ * a fresh message holding only the fields the server reads.
+ */
+export function readClientMessage(value: unknown, maxIdLength = Infinity): DecodedFrame {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, reason: 'message is not a JSON object' }
   }
-  if (obj.id !== undefined && typeof obj.id !== 'string') {
-    return { ok: false, reason: 'id must be a string' }
-  }
+  const obj = value as Record<string, unknown>
+  const replyTo = typeof obj.id === 'string' && obj.id.length <= maxIdLength ? obj.id : undefined
+  const refuse = (reason: string): DecodedFrame => refusal(reason, replyTo, obj.type)
+  if (typeof obj.type !== 'string' || obj.type === '') return refuse('frame lacks a string type')
+  if (obj.id !== undefined && typeof obj.id !== 'string') return refuse('id must be a string')
+  if (typeof obj.id === 'string' && replyTo === undefined) return refuse(`id longer than ${maxIdLength} characters`)
+  if (obj.type.length > maxIdLength) return refuse(`type longer than ${maxIdLength} characters`)
   const message: WireMessage = { type: obj.type }
   if (replyTo !== undefined) message.id = replyTo
   if ('data' in obj) message.data = obj.data

@@ -2,7 +2,9 @@
  * Shared types of the reference server: the fault knobs, the widgets, the public server handle, the
  * options of `startServer`, and the handler signatures that later work can register.
  */
+import type { Authenticate, OriginPolicy } from './admission'
 import type { BroadcastBatchOptions } from './broadcastBatcher'
+import type { ServerLimits } from './limits'
 import type { WebSocket } from 'ws'
 import type { Envelope } from '../../src/protocol/envelope'
 import type { ServerState } from './serverState'
@@ -79,6 +81,8 @@ export interface ReceivedMessage {
   data?: unknown
   /** Set when this delivery repeats an id the server had already ACKed (a replay). */
   duplicate?: true
+  /** The user `authenticate` returned for the sender's socket (absent without an `authenticate` hook). */
+  userId?: string
 }
 
 /** A server broadcast, as sent on the wire and kept in the bounded SYNC log. */
@@ -95,6 +99,8 @@ export interface HandlerContext {
   readonly server: ReferenceServer
   /** The socket the message came from. */
   readonly socket: WebSocket
+  /** The user `authenticate` returned for that socket (absent without an `authenticate` hook). */
+  readonly userId?: string
 }
 
 /** A client message that carries an id (a request, or an op with its idempotency key). */
@@ -104,6 +110,11 @@ export interface IdentifiedMessage {
   data?: unknown
   /** Which delivery of the op this is, when the client numbers them; echoed in the answer. */
   attempt?: number
+  /**
+   * The user `authenticate` returned for the sender's socket, set by the server (a `userId` the
+   * client writes into its message is not read). Absent without an `authenticate` hook.
+   */
+  userId?: string
 }
 
 /**
@@ -136,10 +147,30 @@ export interface StartServerOptions {
   /** Diagnostic log lines (connections, errors). @default no logging */
   log?: (line: string) => void
   /**
-   * Keep at most this many entries in `received`, dropping the oldest. Long-running processes
-   * (the demo CLI) set it; tests leave it unbounded. @default Infinity
+   * Keep at most this many entries in `received`, dropping the oldest (besides
+   * `limits.maxReceivedBytes`, which always bounds it by bytes). @default Infinity
    */
   maxReceived?: number
+  /**
+   * The limits every client is held to: frame size and depth, rate, widget size and count,
+   * connections per address, handshake and idle timeouts, send buffer, log bytes. Unspecified
+   * ones take their (finite) defaults; see {@link ServerLimits}. @default DEFAULT_LIMITS
+   */
+  limits?: Partial<ServerLimits>
+  /**
+   * Which browser origins may open a socket (a list of exact origins, or a predicate); others are
+   * refused with 403. A request without an `Origin` (not a browser) is let through.
+   * @default the server's own origin, and any port of localhost, 127.0.0.1 and [::1]
+   */
+  allowedOrigins?: OriginPolicy
+  /**
+   * Authenticates each upgrade: returns (or resolves to) the user id the socket acts for, which
+   * every op and request from it carries (`IdentifiedMessage.userId`, `HandlerContext.userId`);
+   * anything else refuses the upgrade with 401. Read the token with `requestToken(request)` (the
+   * `token` query parameter or a `Sec-WebSocket-Protocol` entry `token.<token>`).
+   * @default none: every socket is let in, anonymous
+   */
+  authenticate?: Authenticate
   /** Extra or replacing request handlers, on top of {@link defaultRequestHandlers}. */
   requestHandlers?: Iterable<readonly [string, RequestHandler]>
   /** Message handlers that compute ACK data for specific message types (they take precedence over `entityMessages`). */
@@ -164,7 +195,7 @@ export interface StartServerOptions {
    * @default ANSWERED_IDS_CAPACITY (10,000)
    */
   answeredIdsCapacity?: number
-  /** How many applications `appliedOps()` keeps, oldest forgotten first. @default Infinity */
+  /** How many applications `appliedOps()` keeps, oldest forgotten first. @default APPLIED_OPS_CAPACITY (100,000) */
   maxAppliedOps?: number
   /** The server's clock (ms): broadcast `ts` and {@link ReferenceServer.lastOpAt}. @default Date.now */
   now?: () => number

@@ -81,13 +81,17 @@ export class WidgetStore {
     return this.live.size
   }
 
+  /** What {@link WidgetStore.patch} would make widget `id`, without changing anything (to check it first). */
+  patched(id: string, fields: Readonly<Record<string, unknown>>): WidgetEntity {
+    return { ...this.live.get(id)?.entity, ...cleanFields(fields), id }
+  }
+
   /**
    * Patches widget `id` with `fields` (reserved fields dropped), creating it when absent: the new
    * entity is `{ ...current, ...fields, id }` and the version goes up by one.
    */
   patch(id: string, fields: Readonly<Record<string, unknown>>): WidgetChange {
-    const current = this.live.get(id)
-    const entity: WidgetEntity = { ...current?.entity, ...cleanFields(fields), id }
+    const entity = this.patched(id, fields)
     const version = this.versionOf(id) + 1
     this.tombstones.delete(id)
     this.live.set(id, { entity, version })

@@ -71,7 +71,8 @@ describe('reference server: applied-op accounting', () => {
 
 describe('reference server: how long op ids are remembered', () => {
   it(`recognizes a replay after ${ANSWERED_IDS_CAPACITY - 1} other ops were applied (ANSWERED_IDS_CAPACITY)`, async () => {
-    const server = await start()
+    // 10,000 ops at once on one socket, in one BATCH: far over the default limits, on purpose.
+    const server = await start({ limits: { rateLimit: false, maxBatchMessages: Infinity } })
     const client = await connect(server)
     client.send({ type: 'NOTE', id: 'mine', data: 0 })
     await settle(client)

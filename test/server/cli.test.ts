@@ -42,7 +42,9 @@ describe('reference server CLI', () => {
     const match = /^rtk-realtime reference server listening on http:\/\/127\.0\.0\.1:(\d+) \(ws: ws:\/\/127\.0\.0\.1:(\d+)\/ws\)\n$/.exec(line)
     expect(match, line).not.toBeNull()
     expect(match?.[1]).toBe(match?.[2])
-    const client = await connectTestClient(`ws://127.0.0.1:${match?.[1]}/ws`)
+    // --demo needs a demo token (demoAuth.ts); without one the upgrade is refused with 401.
+    await expect(connectTestClient(`ws://127.0.0.1:${match?.[1]}/ws`)).rejects.toThrow(/401/)
+    const client = await connectTestClient(`ws://127.0.0.1:${match?.[1]}/ws?token=demo.cli.abcdef`)
     expect((await client.request('ECHO', 'cli')).data).toBe('cli')
     const seeded = (await client.request('GET_WIDGETS')).data as { widgets: Array<Record<string, unknown>> }
     expect(seeded.widgets.map((w) => w.id)).toEqual(['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6'])

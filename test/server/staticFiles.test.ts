@@ -22,6 +22,10 @@ beforeAll(() => {
   writeFileSync(path.join(publicDir, 'assets', 'app.js.map'), '{}')
   writeFileSync(path.join(base, 'package.json'), '{"secret":true}')
   symlinkSync(path.join(base, 'package.json'), path.join(publicDir, 'escape.json'))
+  writeFileSync(path.join(publicDir, '.env'), 'SECRET=1')
+  mkdirSync(path.join(publicDir, '.git'))
+  writeFileSync(path.join(publicDir, '.git', 'config'), '[core]')
+  writeFileSync(path.join(publicDir, 'assets', '.hidden.js'), 'x')
 })
 
 afterAll(() => rmSync(base, { recursive: true, force: true }))
@@ -37,13 +41,13 @@ async function start(staticDir?: string): Promise<ReferenceServer> {
 }
 
 /** GET with the raw path, exactly as given (no client-side normalisation). */
-function get(server: ReferenceServer, rawPath: string, method = 'GET'): Promise<{ status: number; type: string | undefined; body: string }> {
+function get(server: ReferenceServer, rawPath: string, method = 'GET'): Promise<{ status: number; type: string | undefined; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path: rawPath, method, agent: false }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body, headers: res.headers }))
     })
     req.on('error', reject)
     req.end()
@@ -51,6 +55,27 @@ function get(server: ReferenceServer, rawPath: string, method = 'GET'): Promise<
 }
 
 describe('reference server: static files', () => {
+  it('refuses dotfiles and dot-directories with 404, however the path is spelled', async () => {
+    const server = await start(publicDir)
+    for (const rawPath of ['/.env', '/%2eenv', '/.git/config', '/assets/.hidden.js', '/assets/../.env', '/.git/']) {
+      expect((await get(server, rawPath)).status, rawPath).toBe(404)
+    }
+  })
+
+  it('sends the security headers on files and on errors', async () => {
+    const server = await start(publicDir)
+    for (const rawPath of ['/', '/missing']) {
+      const { headers } = await get(server, rawPath)
+      expect(headers, rawPath).toMatchObject({
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      })
+      expect(headers['content-security-policy']).toContain("script-src 'self'")
+    }
+  })
+
   it('serves index.html for / and files with their content types', async () => {
     const server = await start(publicDir)
     const index = await get(server, '/')

@@ -104,12 +104,23 @@ describe('widget server: versions and ACKs', () => {
     expect(server.seq).toBe(0)
   })
 
-  it('never stores protocol fields or prototype keys on an entity', async () => {
+  it('never stores protocol fields on an entity', async () => {
     const server = await start()
     const client = await connect(server)
-    client.send('{"type":"WIDGET_UPDATE","id":"op-p","data":{"id":"w-1","value":1,"baseVersion":0,"version":99,"deleted":true,"opId":"x","__proto__":{"polluted":1}}}')
+    client.send('{"type":"WIDGET_UPDATE","id":"op-p","data":{"id":"w-1","value":1,"baseVersion":0,"version":99,"deleted":true,"opId":"x"}}')
     expect((await client.next(replyTo('op-p'))).data).toEqual({ key: 'w-1', version: 1, value: { id: 'w-1', value: 1 } })
     expect(await client.next(isUpdate)).toMatchObject({ data: { id: 'w-1', value: 1, version: 1, opId: 'op-p' } })
+  })
+
+  it('refuses an op with a prototype key at any depth: a NACK naming it, nothing stored', async () => {
+    const server = await start()
+    const client = await connect(server)
+    client.send('{"type":"WIDGET_UPDATE","id":"op-p","data":{"id":"w-1","value":1,"__proto__":{"polluted":1}}}')
+    expect(await client.next(replyTo('op-p'))).toMatchObject({ type: 'NACK', data: { retryable: false, reason: expect.stringContaining('forbidden key data.__proto__') } })
+    client.send('{"type":"WIDGET_UPDATE","id":"op-q","data":{"id":"w-1","deep":[{"a":{"constructor":{"prototype":{"polluted":1}}}}]}}')
+    expect(await client.next(replyTo('op-q'))).toMatchObject({ type: 'NACK', data: { retryable: false, reason: expect.stringContaining('forbidden key data.deep.0.a.constructor') } })
+    expect(server.widgets()).toEqual([])
+    expect(server.seq).toBe(0)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 

@@ -34,8 +34,14 @@ export const settings = readSettings(window.location.search)
 export const startsOffline = isSimulatedOffline() || !browserOnline()
 
 export const realtime = createRealtime({
-  // A function: evaluated at every attempt, so the build works on whatever host and port serve it.
-  url: () => settings.url ?? defaultSocketUrl(window.location),
+  // A function: evaluated at every attempt, so the build works on whatever host and port serve it,
+  // and each attempt carries a fresh token. The demo server (`--demo`) takes a demo token
+  // `demo.<user>.<nonce>` (examples/server/demoAuth.ts); a real app fetches a short-lived token here.
+  url: () => {
+    const url = new URL(settings.url ?? defaultSocketUrl(window.location))
+    url.searchParams.set('token', `demo.${settings.user}.${Math.random().toString(36).slice(2, 12).padEnd(6, '0')}`)
+    return url.toString()
+  },
   collections,
   mutations,
   // The conflict strategy is config, fixed here: the page's selector reloads with `?conflict=`.
