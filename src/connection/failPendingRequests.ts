@@ -29,9 +29,7 @@ export function disconnectedError(type: string, requestId: string): RealtimeErro
   return {
     name: 'DisconnectedError',
     code: 'DISCONNECTED',
-    message:
-      `rtk-realtime: request "${type}" (${requestId}) failed: disconnect() closed the connection before a reply came; ` +
-      'dispatch connect() and send it again',
+    message: `rtk-realtime: request "${type}" (${requestId}) failed: disconnect() came before its reply`,
   }
 }
 

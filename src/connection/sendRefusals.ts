@@ -1,4 +1,3 @@
-import type { UnknownAction } from '@reduxjs/toolkit'
 import type { MiddlewareHandlerBuilder } from '../middleware/middlewareHandler'
 import type { Envelope } from '../protocol/envelope'
 import { bufferOverflow, refusesFrame, type ConnectionActions } from './connectionSlice'
@@ -22,32 +21,12 @@ export const buildSendRefusals =
   () => ({
     types: [actions.send.type, actions.requestStarted.type, actions.sendRequeued.type],
     after(action, api, stateBefore) {
-      const refused = refusedFrame(actions, action, selectConnection(stateBefore), maxBufferedSends)
-      if (!refused) return
-      const { message, requestId } = refused
-      api.dispatch(
-        actions.sendRefused({
-          type: message.type,
-          code: 'BUFFER_FULL',
-          reason: bufferOverflow(maxBufferedSends, message.type).message,
-          ...(requestId === undefined ? {} : { requestId }),
-          at: now(),
-        }),
-      )
+      if (!refusesFrame(selectConnection(stateBefore), maxBufferedSends, action.type === actions.sendRequeued.type)) return
+      // A request's payload holds its frame and id; a send's payload is the frame itself.
+      const payload = (action as unknown as { payload: Envelope & { message?: Envelope; requestId?: string } }).payload
+      const { type } = payload.message ?? payload
+      const { requestId } = payload
+      const reason = bufferOverflow(maxBufferedSends, type).message
+      api.dispatch(actions.sendRefused({ type, code: 'BUFFER_FULL', reason, ...(requestId === undefined ? {} : { requestId }), at: now() }))
     },
   })
-
-function refusedFrame(
-  actions: ConnectionActions,
-  action: UnknownAction,
-  before: ConnectionState,
-  max: number,
-): { message: Envelope; requestId?: string } | undefined {
-  if (actions.send.match(action)) return refusesFrame(before, max, false) ? { message: action.payload } : undefined
-  if (actions.sendRequeued.match(action)) return refusesFrame(before, max, true) ? { message: action.payload } : undefined
-  if (actions.requestStarted.match(action)) {
-    const { message, requestId } = action.payload
-    return refusesFrame(before, max, false) ? { message, requestId } : undefined
-  }
-  return undefined
-}

@@ -32,15 +32,14 @@ export function socketErrorActions(
   const { actions } = rt
   if (event.code === WS_FRAME_TOO_LARGE) {
     const limit = rt.config.websocket.MAX_FRAME_BYTES
-    const reason =
-      `rtk-realtime: the server sent a frame over the limit of ${limit} bytes (websocket.MAX_FRAME_BYTES); ` +
-      'ws refused it as its header arrived, before buffering it, and closes the socket with 1009'
+    const why = `frame over the limit of ${limit} bytes (websocket.MAX_FRAME_BYTES)`
+    const reason = `rtk-realtime: ${why}, refused by ws before it was buffered; closing with 1009`
     return {
       actions: [
         actions.messageRejected({ code: 'frame_too_large', reason, at }),
         actions.socketError({ name: 'WebSocketError', code: 'FRAME_TOO_LARGE', message: reason }),
       ],
-      close: { code: CLOSE_MESSAGE_TOO_BIG, reason: `frame over websocket.MAX_FRAME_BYTES (${limit} bytes)`, wasClean: false },
+      close: { code: CLOSE_MESSAGE_TOO_BIG, reason: why, wasClean: false },
     }
   }
   const detail = event.message === undefined ? '' : `: ${event.message}`

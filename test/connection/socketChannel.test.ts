@@ -99,7 +99,7 @@ describe('socket error events', () => {
     ])
     // ws has sent its close frame and stopped reading: we do not wait for its close event.
     expect(socket.terminated).toBe(true)
-    const close = { code: 1009, reason: 'frame over websocket.MAX_FRAME_BYTES (1048576 bytes)', wasClean: false }
+    const close = { code: 1009, reason: 'frame over the limit of 1048576 bytes (websocket.MAX_FRAME_BYTES)', wasClean: false }
     expect(t.seen.filter((a) => t.realtime.actions.closed.match(a)).map((a) => a.payload)).toEqual([{ close, byUser: false }])
     expect(t.connection()).toMatchObject({ status: 'reconnecting', lastClose: close, lastError: { code: 'FRAME_TOO_LARGE' }, rejected: 1 })
     // ws's own close event, late, says 1006: the channel is gone and it changes nothing.
