@@ -40,6 +40,8 @@ import type { SyncOptions } from './sync/types'
 import { validateRealtimeOptions } from './validateRealtimeOptions'
 import { createDevTools, type RealtimeDevTools } from './devtools/createDevTools'
 import { buildDisposeSteps, createDisposeAction } from './lifecycle/dispose'
+import { buildSendRefusals } from './connection/sendRefusals'
+import { buildDisconnectedRequests } from './connection/failPendingRequests'
 import { consoleLogger, type Logger } from './world/logger'
 import { createOutboxActions, type OutboxActions } from './outbox/outboxActions'
 import { createOutboxEffects, type OutboxEffects } from './outbox/outboxEffects'
@@ -381,6 +383,8 @@ export function createRealtime<
     handlers: [
       buildMessageListeners(reducerPath, logger),
       buildRequestPromises(slice.actions),
+      buildDisconnectedRequests(slice.actions, selectors.selectConnection),
+      buildSendRefusals({ actions: slice.actions, selectConnection: selectors.selectConnection, maxBufferedSends: values.websocket.MAX_BUFFERED_SENDS, now }),
       buildMutationGuard({ actions: optimisticActions, mutationsByType, selectData, maxPending: values.optimistic.MAX_PENDING, maxOutbox: values.backgroundSync.MAX_OUTBOX_SIZE, logger }),
       ...(options.onConflict
         ? [buildConflictNotifier(optimisticActions, (state) => selectData(state).optimistic, options.onConflict, logger, [syncActions.syncSucceeded.type])]

@@ -37,6 +37,7 @@ export type {
   ConnectionStatus,
   MessageRejection,
   PendingRequest,
+  SendRefusal,
 } from './connection/types'
 export type { UrlOption } from './connection/runtime'
 

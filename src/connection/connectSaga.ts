@@ -3,7 +3,7 @@ import type { SagaIterator } from 'redux-saga'
 import type { Envelope } from '../protocol/envelope'
 import { toRealtimeError, type RealtimeError } from '../world/serializeError'
 import { sleep } from '../world/sleep'
-import type { WebSocketLike } from '../world/webSocket'
+import { openWebSocket, type WebSocketLike } from '../world/webSocket'
 import type { ConnectionRuntime } from './runtime'
 import { CLOSE_CONNECT_TIMEOUT, CLOSE_OFFLINE, OFFLINE_CLOSE_REASON } from './closeCodes'
 import type { ConnectionHooks } from './connectionHooks'
@@ -89,7 +89,7 @@ export function* connectSaga(
 
   let socket: WebSocketLike
   try {
-    socket = new WebSocketImpl(url)
+    socket = openWebSocket(WebSocketImpl, url, rt.config.websocket.MAX_FRAME_BYTES)
   } catch (thrown) {
     return yield* fail(rt, attempt, toRealtimeError(thrown, 'WebSocketError'))
   }

@@ -1,7 +1,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import type { Envelope } from '../protocol/envelope'
 import type { RealtimeError } from '../world/serializeError'
-import type { CloseInfo, ConnectionState, MessageRejection } from './types'
+import type { CloseInfo, ConnectionState, MessageRejection, SendRefusal } from './types'
 
 /** The connection state before anything happened. */
 function initialConnectionState(): ConnectionState {
@@ -50,7 +50,8 @@ export interface RequestFailedPayload {
   error: RealtimeError
 }
 
-function bufferOverflow(max: number, type: string): RealtimeError {
+/** The error of a send the buffer refused; `lastError` and the `sendRefused` action carry it. */
+export function bufferOverflow(max: number, type: string): RealtimeError {
   return {
     name: 'BufferOverflowError',
     code: 'BUFFER_FULL',
@@ -61,17 +62,27 @@ function bufferOverflow(max: number, type: string): RealtimeError {
 }
 
 /**
+ * Whether a frame is refused: it would go to the buffer (the socket is not open, or the saga
+ * requeued it) and the buffer is full. The reducer decides with it, and the middleware (which
+ * reports each refusal as `sendRefused`) asks it about the state before the action: one rule.
+ */
+export function refusesFrame(state: ConnectionState, maxBufferedSends: number, requeued: boolean): boolean {
+  return (requeued || state.status !== 'open') && state.buffer.length >= maxBufferedSends
+}
+
+/**
  * The `connection` sub-slice. Reducers only record what the socket saga reports and buffer
  * sends made while the socket is not open; they never touch the socket.
  */
 export function createConnectionSlice({ reducerPath, maxBufferedSends }: ConnectionSliceOptions) {
-  // A push that respects the bound; returns false (with the error recorded) when full.
-  const enqueue = (state: ConnectionState, message: Envelope): boolean => {
-    if (state.buffer.length >= maxBufferedSends) {
+  // Buffers a frame unless the socket is open (the saga writes it) or it is refused; returns
+  // false (with the error recorded) when refused.
+  const enqueue = (state: ConnectionState, message: Envelope, requeued = false): boolean => {
+    if (refusesFrame(state, maxBufferedSends, requeued)) {
       state.lastError = bufferOverflow(maxBufferedSends, message.type)
       return false
     }
-    state.buffer.push(message)
+    if (requeued || state.status !== 'open') state.buffer.push(message)
     return true
   }
 
@@ -90,24 +101,33 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
       /** Send one message; buffered in order while the socket is not open. */
       send: {
         reducer(state, action: PayloadAction<Envelope>) {
-          if (state.status !== 'open') enqueue(state, action.payload)
+          enqueue(state, action.payload)
         },
         prepare(type: string, data?: unknown) {
           return { payload: data === undefined ? { type } : { type, data } }
         },
       },
+      /**
+       * A frame the buffer refused (`send`, a request, or a requeued send while the buffer was
+       * full); `lastError` already says so. One per refusal, so an app can tell the user which.
+       */
+      sendRefused(_state, _action: PayloadAction<SendRefusal>) {},
       /** The saga found the socket not open for a send the reducer let through: hold it. */
       sendRequeued(state, action: PayloadAction<Envelope>) {
-        enqueue(state, action.payload)
+        enqueue(state, action.payload, true)
       },
       connecting(state, action: PayloadAction<{ attempt: number }>) {
         state.status = action.payload.attempt === 0 ? 'connecting' : 'reconnecting'
         state.attempt = action.payload.attempt
         state.nextRetryAt = null
       },
-      /** The socket opened; `flushed` buffered messages were written to it first, in order. */
+      /**
+       * The socket opened; `flushed` buffered messages were written to it first, in order. The
+       * failures before it (a full buffer, failed attempts) are over: `lastError` is cleared.
+       */
       opened(state, action: PayloadAction<{ at: number; flushed: number }>) {
         state.status = 'open'
+        state.lastError = null
         state.attempt = 0
         state.nextRetryAt = null
         state.openedAt = action.payload.at
@@ -158,7 +178,7 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
       livenessCheck(_state, _action: PayloadAction<{ reason: string; gapMs?: number }>) {},
       requestStarted(state, action: PayloadAction<RequestStartedPayload>) {
         const { requestId, message, timeoutMs, startedAt } = action.payload
-        if (state.status !== 'open' && !enqueue(state, message)) return
+        if (!enqueue(state, message)) return
         state.requests[requestId] = { type: message.type, startedAt, timeoutMs }
       },
       requestSucceeded(state, action: PayloadAction<RequestSucceededPayload>) {

@@ -10,6 +10,7 @@ import { heartbeatSaga, wakeDetectorSaga } from './heartbeatSaga'
 import type { PingLedger } from './pingLedger'
 import type { ConnectionRuntime } from './runtime'
 import type { SocketEvent } from './socketChannel'
+import { socketErrorActions } from './socketErrors'
 import type { CloseInfo } from './types'
 
 /**
@@ -18,13 +19,16 @@ import type { CloseInfo } from './types'
  */
 export type SessionEnd = 'dropped' | 'closedByUser' | 'offline'
 
+/** How the read loop ended: the socket closed, or (`abandon`) it must be dropped now. */
+type ReadEnd = CloseInfo & { abandon?: true }
+
 function* readLoop(
   rt: ConnectionRuntime,
   channel: EventChannel<SocketEvent>,
   send: (text: string) => void,
   handlers: readonly FrameHandler[],
   hooks: ConnectionHooks,
-): SagaIterator<CloseInfo> {
+): SagaIterator<ReadEnd> {
   // Run by our own middleware: dispatch straight into the store, one call per frame.
   const direct = hooks.store ? { ...hooks.store, send } : undefined
   for (;;) {
@@ -48,9 +52,12 @@ function* readLoop(
       }
       case 'close':
         return { code: event.code, reason: event.reason, wasClean: event.wasClean }
-      case 'error':
-        yield put(rt.actions.socketError({ name: 'WebSocketError', message: 'rtk-realtime: the socket reported an error' }))
+      case 'error': {
+        const outcome = socketErrorActions(rt, event, rt.timers.now())
+        for (const action of outcome.actions) yield put(action)
+        if (outcome.close) return { ...outcome.close, abandon: true }
         break
+      }
     }
   }
 }
@@ -108,7 +115,10 @@ export function* sessionSaga(
   })
   hooks.onSessionEnd()
   if (ended.close) {
-    yield put(actions.closed({ close: ended.close, byUser: false }))
+    const { abandon, ...close } = ended.close as ReadEnd
+    // The socket is closing on our side and its close event would come late or say less.
+    if (abandon) closeSocket(socket, close.code, close.reason, true)
+    yield put(actions.closed({ close, byUser: false }))
     return 'dropped'
   }
   if (ended.dead) {

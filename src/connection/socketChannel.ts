@@ -7,11 +7,22 @@ export type SocketEvent =
   | { kind: 'open' }
   | { kind: 'message'; data: unknown }
   | { kind: 'messages'; frames: unknown[] }
-  | { kind: 'error' }
+  | { kind: 'error'; message?: string; code?: string }
   | ({ kind: 'close' } & CloseInfo)
 
 const OPEN: SocketEvent = { kind: 'open' }
-const ERROR: SocketEvent = { kind: 'error' }
+
+/**
+ * An error event as plain data. A browser's says nothing; `ws`'s carries the error (its `message`
+ * and a `code` such as `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`), which is worth keeping. Only
+ * strings are read: the event itself never reaches an action.
+ */
+function errorEvent(event: unknown): SocketEvent {
+  const { message, error } = (event ?? {}) as { message?: unknown; error?: { message?: unknown; code?: unknown } | null }
+  const detail = typeof message === 'string' && message !== '' ? message : typeof error?.message === 'string' ? error.message : undefined
+  const code = typeof error?.code === 'string' ? error.code : undefined
+  return { kind: 'error', ...(detail === undefined ? {} : { message: detail }), ...(code === undefined ? {} : { code }) }
+}
 
 /**
  * Wraps a socket in an eventChannel. The buffer is an expanding one: redux-saga's default
@@ -40,9 +51,9 @@ export function createSocketChannel(socket: WebSocketLike): EventChannel<SocketE
       queueMicrotask(endBurst)
       emit({ kind: 'message', data: event.data })
     }
-    socket.onerror = () => {
+    socket.onerror = (event: unknown) => {
       endBurst()
-      emit(ERROR)
+      emit(errorEvent(event))
     }
     socket.onclose = (event: Partial<CloseInfo>) => {
       endBurst()

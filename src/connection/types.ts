@@ -36,6 +36,21 @@ export interface MessageRejection {
   at: number
 }
 
+/**
+ * Payload of `sendRefused`: one frame the send buffer could not take (it already held
+ * `websocket.MAX_BUFFERED_SENDS` frames). Nothing already buffered was dropped for it.
+ */
+export interface SendRefusal {
+  /** The refused frame's message type. */
+  type: string
+  code: 'BUFFER_FULL'
+  /** Readable, naming `websocket.MAX_BUFFERED_SENDS`; the same text as `lastError.message`. */
+  reason: string
+  /** The request the frame belonged to, when it was one (its promise rejects with `BUFFER_FULL`). */
+  requestId?: string
+  at: number
+}
+
 /** A request waiting for its reply. */
 export interface PendingRequest {
   type: string

@@ -1,6 +1,7 @@
 import { createAction, type MiddlewareAPI, type UnknownAction } from '@reduxjs/toolkit'
 import type { ConnectionActions } from '../connection/connectionSlice'
 import type { ConnectionState } from '../connection/types'
+import { failPendingRequests } from '../connection/failPendingRequests'
 import type { RealtimeError } from '../world/serializeError'
 
 /** The `dispose()` action creator: `<reducerPath>/dispose`. */
@@ -19,15 +20,14 @@ export function disposedError(): RealtimeError {
 
 /**
  * What `dispose()` puts in state before the package's effects stop, as plain actions the reducers
- * and DevTools see: a `disconnect()` (the socket closes cleanly, the status is `closed`), and a
- * `requestFailed` (`DISPOSED`) for every request still waiting, so no promise is left hanging.
+ * and DevTools see: a `requestFailed` (`DISPOSED`) for every request still waiting, so no promise
+ * is left hanging, then a `disconnect()` (the socket closes cleanly, the status is `closed`). The
+ * requests fail first: after `disconnect()` they would fail as `DISCONNECTED`, which is not why.
  */
 export function buildDisposeSteps(actions: ConnectionActions, selectConnection: (state: unknown) => ConnectionState) {
   return (api: MiddlewareAPI): void => {
+    failPendingRequests(api, actions, selectConnection, disposedError)
     api.dispatch(actions.disconnect())
-    for (const requestId of Object.keys(selectConnection(api.getState()).requests)) {
-      api.dispatch(actions.requestFailed({ requestId, error: disposedError() }))
-    }
   }
 }
 

@@ -69,6 +69,69 @@ describe('outbound buffer', () => {
   })
 })
 
+describe('sendRefused: one action per frame the full buffer refuses', () => {
+  const REFUSED = 'realtime/connection/sendRefused'
+  const refusals = (t: ReturnType<typeof createTestStore>) => t.seen.filter((a) => t.realtime.actions.sendRefused.match(a))
+
+  it('each send beyond MAX_BUFFERED_SENDS is reported with its type, reason and time; the next open clears lastError', async () => {
+    const t = createTestStore({ config: { websocket: { MAX_BUFFERED_SENDS: 3 } } })
+    const at = Date.now()
+    for (let i = 0; i < 5; i++) t.store.dispatch(t.realtime.actions.send(`M${i}`, i))
+    const refused = refusals(t)
+    expect(refused.map((a) => a.payload)).toEqual([
+      { type: 'M3', code: 'BUFFER_FULL', reason: expect.stringContaining('websocket.MAX_BUFFERED_SENDS = 3'), at },
+      { type: 'M4', code: 'BUFFER_FULL', reason: expect.stringContaining('send("M4") refused'), at },
+    ])
+    // Each right after the send it refuses, plain data, and matched by the public action creator.
+    expect(t.types().slice(-2)).toEqual(['realtime/connection/send', REFUSED])
+    expect(JSON.parse(JSON.stringify(refused))).toEqual(refused)
+    expect(t.connection().lastError).toMatchObject({ code: 'BUFFER_FULL', message: refused[1]!.payload.reason })
+
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.acceptOpen()
+    expect(t.connection().lastError).toBeNull()
+    expect(FakeWebSocket.last.sentMessages.map((m) => m.type)).toEqual(['M0', 'M1', 'M2'])
+    // Open: sends go straight out, nothing is refused however many.
+    for (let i = 0; i < 5; i++) t.store.dispatch(t.realtime.actions.send('LIVE', i))
+    expect(refusals(t)).toHaveLength(2)
+    expect(FakeWebSocket.last.sentMessages).toHaveLength(8)
+  })
+
+  it('a refused request is reported with its requestId (and its promise rejects with BUFFER_FULL)', async () => {
+    const t = createTestStore({ config: { websocket: { MAX_BUFFERED_SENDS: 1 } } })
+    t.store.dispatch(t.realtime.actions.send('FIRST'))
+    const request = t.realtime.request('GET_STATS')
+    await expect(t.store.dispatch(request)).rejects.toMatchObject({ code: 'BUFFER_FULL' })
+    expect(refusals(t).map((a) => a.payload)).toEqual([
+      { type: 'GET_STATS', code: 'BUFFER_FULL', reason: expect.stringContaining('send("GET_STATS")'), requestId: request.payload.requestId, at: expect.any(Number) },
+    ])
+    expect(t.connection().requests).toEqual({})
+  })
+
+  it('a send requeued from a closing socket into a full buffer is reported too', async () => {
+    const t = createTestStore({ config: { websocket: { MAX_BUFFERED_SENDS: 2 } } })
+    await vi.advanceTimersByTimeAsync(0)
+    const socket = FakeWebSocket.last
+    socket.acceptOpen()
+    socket.readyState = FakeWebSocket.CLOSING
+    for (const type of ['A', 'B', 'C']) t.store.dispatch(t.realtime.actions.send(type))
+    expect(t.connection().buffer.map((m) => m.type)).toEqual(['A', 'B'])
+    expect(refusals(t).map((a) => a.payload.type)).toEqual(['C'])
+    expect(t.types().slice(-3)).toEqual(['realtime/connection/send', 'realtime/connection/sendRequeued', REFUSED])
+  })
+
+  it('an open after failed attempts clears their lastError', async () => {
+    const t = createTestStore()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.fail()
+    FakeWebSocket.last.serverClose(1006)
+    expect(t.connection().lastError).not.toBeNull()
+    await vi.advanceTimersByTimeAsync(1000)
+    FakeWebSocket.last.acceptOpen()
+    expect(t.connection()).toMatchObject({ status: 'open', lastError: null })
+  })
+})
+
 describe('request / response', () => {
   it('resolves with the reply whose replyTo matches, whatever comes in between', async () => {
     const t = createTestStore()

@@ -66,3 +66,48 @@ describe('bursts', () => {
     expect(t.connection().status).toBe('reconnecting')
   })
 })
+
+describe('socket error events', () => {
+  const errorsOf = (t: ReturnType<typeof createTestStore>) => t.seen.filter((a) => t.realtime.actions.socketError.match(a)).map((a) => a.payload)
+
+  async function openSocket() {
+    const t = createTestStore({ config: { websocket: { HEARTBEAT_INTERVAL: 0 } } })
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.acceptOpen()
+    return { t, socket: FakeWebSocket.last }
+  }
+
+  it('keep the detail ws gives (message, code) as strings only; a browser error event says nothing more', async () => {
+    const { t, socket } = await openSocket()
+    const error = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', socket: {} })
+    socket.onerror?.({ type: 'error', message: 'read ECONNRESET', error, target: socket })
+    socket.fail()
+    expect(errorsOf(t)).toEqual([
+      { name: 'WebSocketError', message: 'rtk-realtime: the socket reported an error: read ECONNRESET', code: 'ECONNRESET' },
+      { name: 'WebSocketError', message: 'rtk-realtime: the socket reported an error' },
+    ])
+    expect(t.connection().status).toBe('open') // a close event, not an error, ends the session
+  })
+
+  it('a frame ws refused for its size (maxPayload): frame_too_large, the socket dropped at once with 1009, then a reconnect', async () => {
+    const { t, socket } = await openSocket()
+    const error = Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' })
+    socket.onerror?.({ type: 'error', message: error.message, error })
+    await endOfTurn()
+    expect(t.seen.filter((a) => t.realtime.actions.messageRejected.match(a)).map((a) => a.payload)).toEqual([
+      { code: 'frame_too_large', reason: expect.stringContaining('limit of 1048576 bytes (websocket.MAX_FRAME_BYTES)'), at: Date.now() },
+    ])
+    // ws has sent its close frame and stopped reading: we do not wait for its close event.
+    expect(socket.terminated).toBe(true)
+    const close = { code: 1009, reason: 'frame over the limit of 1048576 bytes (websocket.MAX_FRAME_BYTES)', wasClean: false }
+    expect(t.seen.filter((a) => t.realtime.actions.closed.match(a)).map((a) => a.payload)).toEqual([{ close, byUser: false }])
+    expect(t.connection()).toMatchObject({ status: 'reconnecting', lastClose: close, lastError: { code: 'FRAME_TOO_LARGE' }, rejected: 1 })
+    // ws's own close event, late, says 1006: the channel is gone and it changes nothing.
+    socket.serverClose(1006)
+    expect(t.seen.filter((a) => t.realtime.actions.closed.match(a))).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    FakeWebSocket.last.acceptOpen()
+    expect(t.connection()).toMatchObject({ status: 'open', lastError: null, lastRejection: { code: 'frame_too_large' } })
+  })
+})

@@ -12,10 +12,10 @@ describe('garbage frames', () => {
     await server.waitForClients(1)
     const rejected = client.actions.messageRejected.type
 
-    const twoMiB = JSON.stringify({ type: 'BIG', data: 'x'.repeat(2 * 1024 * 1024) }) // valid JSON, only too large
+    // No oversized frame here: `ws` refuses one as its header arrives and closes the socket (1009)
+    // before the codec sees it; test/connection/maxPayload.test.ts covers that.
     server.sendRaw('{oops')
     server.sendRaw(Buffer.from([0, 1, 2]))
-    server.sendRaw(twoMiB)
     server.sendRaw('{"type":"X","data":{"__proto__":{"polluted":1}}}')
     server.sendRaw('[]')
     server.sendRaw('null')
@@ -27,22 +27,21 @@ describe('garbage frames', () => {
     expect(rejections.map((r) => r.code)).toEqual([
       'malformed_json',
       'binary_frame',
-      'frame_too_large',
       'forbidden_key',
       'invalid_envelope',
       'invalid_envelope',
     ])
     for (const r of rejections) {
       expect(typeof r.reason).toBe('string')
-      expect(r.reason.length).toBeLessThan(500) // a 2 MiB frame is never copied into state
+      expect(r.reason.length).toBeLessThan(500)
       expect(typeof r.at).toBe('number')
     }
     expect(rejections[1]!.reason).toContain('3 bytes')
-    expect(rejections[3]).toMatchObject({ type: 'X', stripped: ['data.__proto__'] })
+    expect(rejections[2]).toMatchObject({ type: 'X', stripped: ['data.__proto__'] })
 
     // The __proto__ frame is delivered cleaned, right after its rejection, and pollutes nothing.
     const types = client.log.map((r) => r.action.type).filter((t) => t === rejected || t === 'x/received')
-    expect(types).toEqual([rejected, rejected, rejected, rejected, 'x/received', rejected, rejected])
+    expect(types).toEqual([rejected, rejected, rejected, 'x/received', rejected, rejected])
     const [x] = client.payloads<Record<string, unknown>>('x/received')
     expect(x).toEqual({})
     expect(Object.getPrototypeOf(x)).toBe(Object.prototype)
@@ -56,7 +55,7 @@ describe('garbage frames', () => {
     expect(ok!.action).toMatchObject({ payload: { after: 'garbage' }, meta: { realtime: { seq: okSeq } } })
     expect(client.connection()).toMatchObject({
       status: 'open',
-      rejected: 6,
+      rejected: 5,
       received: 2, // the cleaned X and OK
       lastClose: null,
       lastRejection: { code: 'invalid_envelope' },

@@ -7,6 +7,7 @@ import {
   type ConnectionStatus,
   type Envelope,
   type RealtimeState,
+  type SendRefusal,
   type WebSocketConstructor,
 } from 'rtk-realtime'
 
@@ -52,6 +53,8 @@ describe('createRealtime types', () => {
       config: { websocket: { RECONNECT_ATTEMPTS: 3 }, environments: { test: { features: { ENABLE_WEBSOCKET: false } } } },
     })
     expectTypeOf(realtime.actions.send).parameters.toEqualTypeOf<[type: string, data?: unknown]>()
+    expectTypeOf(realtime.actions.sendRefused).parameter(0).toEqualTypeOf<SendRefusal>()
+    expectTypeOf<SendRefusal>().toEqualTypeOf<{ type: string; code: 'BUFFER_FULL'; reason: string; requestId?: string; at: number }>()
     expectTypeOf(realtime.selectors.selectConnectionStatus).returns.toEqualTypeOf<ConnectionStatus>()
     expectTypeOf(realtime.getConfig('websocket.RECONNECT_ATTEMPTS')).toEqualTypeOf<number>()
 
