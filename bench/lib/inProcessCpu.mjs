@@ -126,17 +126,31 @@ async function parseRound() {
   return used / count
 }
 
+async function decodeRound() {
+  const codec = createJsonCodec()
+  globalThis.gc?.()
+  const before = cpuMicros()
+  let sink = 0
+  for (let i = 0; i < count; i++) sink += codec.decode(frames[i]).message.seq
+  const used = cpuMicros() - before
+  if (sink === 0) throw new Error()
+  return used / count
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const pkg = []
 const parse = []
+const decode = []
 for (let r = 0; r < rounds; r++) {
   pkg.push(await packageRound())
   if (!process.env.SKIP_PARSE) parse.push(await parseRound())
+  if (!process.env.SKIP_PARSE) decode.push(await decodeRound())
 }
 const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(' ')
 console.log(`package  ${median(pkg).toFixed(3)} µs/update  min ${Math.min(...pkg).toFixed(3)}  [${fmt(pkg)}]`)
 if (parse.length > 0) {
   console.log(`parse    ${median(parse).toFixed(3)} µs/update  [${fmt(parse)}]`)
+  console.log(`decode   ${median(decode).toFixed(3)} µs/update  [${fmt(decode)}]`)
   console.log(`overhead ${(median(pkg) - median(parse)).toFixed(3)} µs/update`)
 }
 process.exit(0)
