@@ -6,14 +6,16 @@
  *
  *   npm run build && NODE_ENV=production node --expose-gc bench/lib/inProcessCpu.mjs [count] [rounds]
  *
- * Prints CPU µs per update (process.cpuUsage, steadier than wall time on a loaded machine).
+ * Prints CPU µs per update (process.cpuUsage, steadier than wall time on a loaded machine): the
+ * package, JSON.parse alone and the default codec alone, rounds interleaved. Env: SKIP_PARSE=1 for
+ * the package row only; BENCH_DIST=<dir> to measure another build (a copy of dist/ kept for A/B
+ * runs, placed where it resolves this repository's node_modules).
  */
 import { pathToFileURL } from 'node:url'
 import { configureStore } from '@reduxjs/toolkit'
 import { addSubscribers, widgetKey } from './entityClients.mjs'
 import { blastFrameText } from './protocol.mjs'
 
-// BENCH_DIST: another build to measure (a copy of dist/ kept for A/B comparisons).
 const { createJsonCodec, createRealtime, silentLogger } = await import(process.env.BENCH_DIST ? pathToFileURL(`${process.env.BENCH_DIST}/index.js`).href : '../../dist/index.js')
 
 const KEYS = 1000
@@ -46,18 +48,6 @@ class InstantSocket {
   }
 }
 
-let decodeMs = 0
-const json = createJsonCodec()
-const timedCodec = {
-  encode: json.encode,
-  decode: (frame) => {
-    const t = performance.now()
-    const r = json.decode(frame)
-    decodeMs += performance.now() - t
-    return r
-  },
-}
-
 function createStore() {
   const realtime = createRealtime({
     url: 'ws://in-process',
@@ -65,8 +55,6 @@ function createStore() {
     collections: { widgets: { updates: ['WIDGET_UPDATE'] } },
     environmentListeners: false,
     logger: silentLogger,
-    ...(process.env.TIME_DECODE ? { codec: timedCodec } : {}),
-    ...(process.env.BARE_CODEC ? { codec: { encode: JSON.stringify, decode: (frame) => ({ ok: true, message: JSON.parse(frame) }) } } : {}),
     config: { websocket: { HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTERVAL: 0 } },
   })
   let applied = 0
@@ -111,8 +99,6 @@ async function packageRound() {
   const last = realtime.selectors.selectEntity(store.getState(), 'widgets', widgetKey((count - 1) % KEYS))
   if (last?.value !== count - 1) throw new Error(`final value ${JSON.stringify(last)}`)
   store.dispatch(realtime.actions.disconnect())
-  if (process.env.TIME_DECODE) console.log(`  decode ${((decodeMs * 1000) / count).toFixed(3)} µs/update (wall, timer overhead included)`)
-  decodeMs = 0
   return used / count
 }
 
