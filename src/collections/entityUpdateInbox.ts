@@ -44,8 +44,18 @@ export function createEntityUpdateInbox(rt: ConnectionRuntime, parsers: Readonly
     return () => batcher.dispose()
   }, buffers.expanding<UpdateBatch>(16))
 
+  // The last type looked up and its parser: a stream is mostly one type, and comparing with the
+  // last one is cheaper than hashing the type (a fresh string from JSON.parse) for the Map.
+  let lastType: string | undefined
+  let lastParse: UpdateParser | undefined
   const handler: FrameHandler = (message, receivedAt, { dispatch }) => {
-    const parse = parsers.get(message.type)
+    const type = message.type
+    let parse = lastParse
+    if (type !== lastType) {
+      parse = parsers.get(type)
+      lastType = type
+      lastParse = parse
+    }
     if (!parse) return false
     const update = parse(message)
     if (typeof update === 'string') {

@@ -9,9 +9,16 @@ import type { ConnectionRuntime } from './runtime'
  * message. A `BATCH` frame is unpacked and each element takes that same way, in order. A plain function, not a generator: it runs once per frame, and a saga effect per frame
  * would cost more than the rest together.
  */
-export function handleFrame(rt: ConnectionRuntime, frame: unknown, handlers: readonly FrameHandler[], context: FrameContext): void {
+export function handleFrame(
+  rt: ConnectionRuntime,
+  frame: unknown,
+  handlers: readonly FrameHandler[],
+  context: FrameContext,
+  // The frames of one socket read arrived together: the caller reads the clock once for all of
+  // them (Date.now measured about 0.05 to 0.1 µs a call here, a tenth of the package's own work per update).
+  receivedAt = rt.timers.now(),
+): void {
   const { actions } = rt
-  const receivedAt = rt.timers.now()
   const decoded = rt.codec.decode(frame)
   if (!decoded.ok) {
     context.dispatch(actions.messageRejected({ code: decoded.code, reason: decoded.reason, at: receivedAt }))

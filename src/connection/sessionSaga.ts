@@ -38,7 +38,8 @@ function* readLoop(
       case 'messages': {
         const frames = event.kind === 'message' ? [event.data] : event.frames
         if (direct) {
-          for (const frame of frames) handleFrame(rt, frame, handlers, direct)
+          const receivedAt = rt.timers.now()
+          for (const frame of frames) handleFrame(rt, frame, handlers, direct, receivedAt)
         } else {
           // Forked from the user's root saga: the store is only reachable through effects.
           for (const frame of frames) {
