@@ -29,7 +29,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
  * size asked for (RTK Query's core is 14.2 kB), printed with the way still to go.
  */
 const entries = [
-  { name: 'rtk-realtime', file: 'dist/index.js', source: 'src/index.ts', budget: 38_900, goal: 15_000 },
+  { name: 'rtk-realtime', file: 'dist/index.js', source: 'src/index.ts', budget: 39_500, goal: 15_000 },
   { name: 'rtk-realtime/react', file: 'dist/react/index.js', source: 'src/react/index.ts', budget: 2_000, goal: 2_000, withCore: true },
 ]
 const [core] = entries
