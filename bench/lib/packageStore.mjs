@@ -12,29 +12,57 @@ import { BLAST_TYPE } from './protocol.mjs'
 import { whenPackageOpen } from './store.mjs'
 
 /**
+ * `ws`'s WebSocket noting when the package's message handler last returned, so a round can tell
+ * the idle wait for the batcher's last window (BATCH_DELAY after its first update, whatever
+ * arrives) from work: see `idleTailMs` below. One performance.now() per frame, as the no-store
+ * client's progress pays.
+ */
+function timedWebSocket(clock) {
+  return class TimedWebSocket extends WebSocket {
+    set onmessage(handler) {
+      super.onmessage = handler && ((event) => {
+        handler(event)
+        clock.lastFrameAt = performance.now()
+      })
+    }
+
+    get onmessage() {
+      return super.onmessage
+    }
+  }
+}
+
+/**
  * @param {string} url
  * @param {{ keys: number, subscribers: number, updates?: object }} options `updates`: the
  *   package's `config.updates` (none: the defaults)
  */
 export function createPackageStore(url, { keys, subscribers, updates }) {
+  const clock = { lastFrameAt: 0, idleBeforeFlush: 0 }
   const realtime = createRealtime({
     url,
-    WebSocket,
+    WebSocket: timedWebSocket(clock),
     collections: { widgets: { updates: [BLAST_TYPE] } },
     environmentListeners: false,
     logger: silentLogger,
     config: { websocket: { HEARTBEAT_INTERVAL: 0, WAKE_CHECK_INTERVAL: 0 }, ...(updates ? { updates } : {}) },
   })
   const probe = createFlushProbe(realtime.actions.entitiesUpdated.type, (action) => action.payload.received ?? action.payload.updates.length)
+  // Before the reducers: how long the process sat idle between the last frame and this flush.
+  const flushType = realtime.actions.entitiesUpdated.type
+  const idle = () => (next) => (action) => {
+    if (action.type === flushType) clock.idleBeforeFlush = Math.max(0, performance.now() - clock.lastFrameAt)
+    return next(action)
+  }
   const store = configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
-    middleware: (getDefault) => getDefault().concat(realtime.middleware, probe.middleware),
+    middleware: (getDefault) => getDefault().concat(realtime.middleware, idle, probe.middleware),
   })
   const seed = Array.from({ length: keys }, (_, k) => ({ collection: 'widgets', key: widgetKey(k), version: 0.5, value: { id: widgetKey(k), value: -1 } }))
   store.dispatch(realtime.actions.entitiesUpdated({ updates: seed, at: Date.now() }))
   const read = (state, key) => realtime.selectors.selectEntity(state, 'widgets', key)
   const listeners = addSubscribers(store, { n: subscribers, keys, read })
-  return { realtime, store, probe, listeners, read }
+  return { realtime, store, probe, listeners, read, idleTailMs: () => clock.idleBeforeFlush }
 }
 
 /**
@@ -42,7 +70,7 @@ export function createPackageStore(url, { keys, subscribers, updates }) {
  * store listener; CONTROL requests through `realtime.request`, the blast through `actions.send`.
  */
 export async function connectPackageProgress(url, { progress, keys, count, subscribers, updates }) {
-  const { realtime, store, probe, listeners, read } = createPackageStore(url, { keys, subscribers, updates })
+  const { realtime, store, probe, listeners, read, idleTailMs } = createPackageStore(url, { keys, subscribers, updates })
   watchStore(store, progress, { keys, count, readValue: (state, key) => read(state, key)?.value })
   await whenPackageOpen(realtime, store)
   return {
@@ -50,6 +78,7 @@ export async function connectPackageProgress(url, { progress, keys, count, subsc
     progress,
     notifications: listeners.notifications,
     flushes: probe.flushes,
+    idleTailMs,
   }
 }
 

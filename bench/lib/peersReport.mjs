@@ -34,6 +34,14 @@ function goals(samples, floor, network) {
   return { lines, ok }
 }
 
+/** How much idle batch-window wait the package rows' rates leave out, and their end-to-end rates. */
+function tailNote(samples, variants) {
+  const rows = variants.filter((v) => samples[v.name]?.[0]?.idleTailMs !== undefined)
+  if (rows.length === 0) return []
+  const cell = (v) => `${v.name} ${ms(med(samples[v.name], 'idleTailMs'))} ms (${formatRate(med(samples[v.name], 'endToEndRate'))}/s)`
+  return [`updates/s of the package rows leave out the idle wait between the last frame and the flush that applies it (the batch window's timer; latency, not throughput). Median wait per round (end-to-end rate with it): ${rows.map(cell).join(', ')}.`]
+}
+
 export function peersReport(samples, ctx, { variants, title, keys, subscribers, count, slowCount, pacedCount, pacedRate }) {
   const floor = med(samples.floor, 'rate')
   const network = med(samples.network, 'rate')
@@ -70,6 +78,7 @@ export function peersReport(samples, ctx, { variants, title, keys, subscribers, 
     rows,
     notes: [
       `saturated: ${count.toLocaleString('en-US')} updates sent as fast as the socket takes them (${slowCount.toLocaleString('en-US')} for the RTK Query and upsertOne rows), until the subscribers saw the last; paced: ${pacedCount.toLocaleString('en-US')} updates at ${pacedRate}/s.`,
+      ...tailNote(samples, variants),
       'latency: server send to the first store notification that finds the update in the store; saturated latency includes the queue ahead of the update.',
       'clocks: server and client read performance.timeOrigin + performance.now(); ' +
         (worst ? `largest offset measured between them ${worst.clockOffset.toFixed(2)} ms (CONTROL clock, +/- ${(worst.clockRtt / 2).toFixed(2)} ms, half its round trip).` : 'offset not measured.'),
