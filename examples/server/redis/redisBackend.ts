@@ -37,7 +37,7 @@ export async function openRedisBackend(redis: string | RedisOptions, widgets: It
     if (widgets) await store.seed(widgets)
   } catch (error) {
     await store.close()
-    throw new Error(`startServer({ redis }): cannot use Redis at ${store.options.url}: ${error instanceof Error ? error.message : String(error)}`)
+    throw new Error(`startServer({ redis }): cannot use Redis at ${store.options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
   const snapshot = await store.snapshot()
   const mirror = new WidgetMirror(snapshot.widgets, broadcastType)
