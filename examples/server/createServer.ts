@@ -4,7 +4,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { WebSocket, WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { authenticateRequest, chooseProtocol, originAllowed } from './admission'
 import { createBackpressure } from './backpressure'
 import { fanOut } from './blast'
@@ -16,6 +16,7 @@ import { createSyncHandler, defaultRequestHandlers } from './handlers'
 import { startHeartbeat } from './heartbeat'
 import { resolveLimits } from './limits'
 import { createReceivedLog } from './receivedLog'
+import { openRedisBackend } from './redis/redisBackend'
 import { createServerState, stateData } from './serverState'
 import { createStaticHandler, sendText } from './staticFiles'
 import { createTokenBucket, UNLIMITED } from './tokenBucket'
@@ -77,10 +78,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   if (options.state && options.widgets) {
     throw new TypeError('startServer: pass either state (continue from a server) or widgets (a fresh state), not both')
   }
+  if (options.state && options.redis) {
+    throw new TypeError('startServer: pass either state (continue from a server in memory) or redis (share state through Redis), not both')
+  }
+  const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
+  const redis = options.redis === undefined ? null : await openRedisBackend(options.redis, options.widgets, entityBroadcastType)
   const state =
     options.state ??
     createServerState({
-      widgets: options.widgets,
+      // On Redis the widgets live there; the local state keeps the SYNC log and accounting.
+      widgets: redis ? undefined : options.widgets,
       answeredIdsCapacity: options.answeredIdsCapacity ?? ANSWERED_IDS_CAPACITY,
       broadcastLogCapacity: BROADCAST_LOG_CAPACITY,
       maxAppliedOps: options.maxAppliedOps ?? APPLIED_OPS_CAPACITY,
@@ -90,10 +97,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     throw new Error('startServer({ state }): another server is still running on this state; await its stop() or kill() first')
   }
   const { answered, broadcasts, store } = data
-  const entityBroadcastType = options.entityBroadcastType ?? DEFAULT_ENTITY_BROADCAST_TYPE
+  if (redis) data.seq = redis.startSeq
   // Snapshots are made of the same frames as the broadcasts.
   const syncHandler: [string, RequestHandler][] = entityBroadcastType === DEFAULT_ENTITY_BROADCAST_TYPE ? [] : [['SYNC', createSyncHandler(entityBroadcastType)]]
-  const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...syncHandler, ...(options.requestHandlers ?? [])])
+  const requestHandlers = new Map<string, RequestHandler>([...defaultRequestHandlers, ...syncHandler, ...(redis?.requestHandlers ?? []), ...(options.requestHandlers ?? [])])
   const messageHandlers = new Map<string, MessageHandler>(options.messageHandlers ?? [])
   const entityMessages = new Map<string, EntityOpKind>(options.entityMessages ?? DEFAULT_ENTITY_MESSAGES)
   let stopping: Promise<void> | null = null
@@ -201,6 +208,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   // A stopped or killed server no longer touches the state: the next server owns it.
   const alive = (what: string): void => {
     if (stopping) throw new Error(`reference server: ${what} after stop() or kill()`)
+    if (redis) throw new Error(`reference server: ${what} is not available on a server started with redis (change the state through client ops)`)
   }
 
   const nextBroadcast = (type: string, payload: unknown): string => {
@@ -213,6 +221,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   const shutdown = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
       data.inUse = false
+      void redis?.close()
       heartbeat.stop()
       replier.cancelPending()
       outbound.drop()
@@ -251,8 +260,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     requestHandlers,
     messageHandlers,
     entityMessages,
-    widgets: () => widgetApi.widgets(),
-    widget: (id) => widgetApi.widget(id),
+    widgets: () => (redis ? redis.mirror.all() : widgetApi.widgets()),
+    widget: (id) => (redis ? redis.mirror.get(id) : widgetApi.widget(id)),
     touch(id, patch) {
       alive('touch')
       return widgetApi.touch(id, patch)
@@ -299,6 +308,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
       return data.seq
     },
     blast(count, make) {
+      if (redis) return Promise.reject(new Error('reference server: blast is not available on a server started with redis'))
       if (stopping) return Promise.reject(new Error('reference server: blast after stop() or kill()'))
       outbound.flushAll()
       return fanOut(
@@ -355,7 +365,43 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     announce: (change, opId) => widgetApi.announce(change, opId),
     record: (entry, bytes) => receivedLog.record(entry, bytes),
     log,
+    asyncOp: redis
+      ? (socket, op) => {
+          const kind = server.messageHandlers.has(op.type) ? undefined : server.entityMessages.get(op.type)
+          if (!kind) return undefined
+          return redis.answer(socket, op, kind, {
+            faults: server.faults,
+            replier,
+            maxWidgetBytes: limits.maxWidgetBytes,
+            now,
+            onApplied: (opId) => data.applied.record(opId),
+          })
+        }
+      : undefined,
   }
+  // Frames of one socket are handled in order: while an op waits on Redis, later ones queue.
+  const queues = new WeakMap<WebSocket, Promise<void>>()
+  const handleFrame = (ws: WebSocket, raw: RawData, isBinary: boolean): void => {
+    const queued = queues.get(ws)
+    const run = (): void | Promise<void> => (stopping ? undefined : dispatchFrame(deps, ws, raw, isBinary))
+    const pending = queued ? queued.then(run) : run()
+    if (!pending) return
+    const tail = pending.finally(() => {
+      if (queues.get(ws) === tail) queues.delete(ws)
+    })
+    queues.set(ws, tail)
+  }
+  redis?.listen((frame) => {
+    // Every instance numbers and logs the same broadcasts: SYNC and seq agree across them.
+    data.seq = frame.seq
+    broadcasts.push(frame)
+    if (faults.dropBroadcasts > 0) {
+      faults.dropBroadcasts -= 1
+      return
+    }
+    const text = JSON.stringify(frame)
+    for (const ws of openClients()) outbound.send(ws, text)
+  }, log)
 
   const heartbeat = startHeartbeat(() => wss.clients, limits.pingIntervalMs, () =>
     log(`terminating a client silent for a whole ping interval (limits.pingIntervalMs = ${limits.pingIntervalMs})`),
@@ -369,7 +415,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     ws.on('message', (raw, isBinary) => {
       heartbeat.heard(ws)
       // A frame still buffered when the server stopped or died is never handled.
-      if (!stopping) dispatchFrame(deps, ws, raw, isBinary)
+      if (!stopping) handleFrame(ws, raw, isBinary)
     })
     ws.on('close', (code) => {
       log(`client disconnected ${peer} (code ${code})`)

@@ -40,6 +40,11 @@ export interface DispatchDeps {
   /** Keeps `entry` in `server.received`, charged `bytes`. */
   record(entry: ReceivedMessage, bytes: number): void
   log(line: string): void
+  /**
+   * Takes over an op whose answer needs I/O (the shared state in Redis): returns its promise, or
+   * undefined to leave the op to the synchronous path. Absent: every op is synchronous.
+   */
+  asyncOp?(socket: WebSocket, op: IdentifiedMessage, context: HandlerContext): Promise<void> | undefined
 }
 
 /** What the server knows of one client socket. */
@@ -59,10 +64,23 @@ function frameBytes(raw: RawData): number {
 }
 
 /**
- * Handles one raw client frame. Never throws: a message whose handling throws is answered with
- * an ERROR (or its op with a NACK) and the next one is handled as usual.
+ * Runs `steps` in order: synchronously while they return nothing, then each after the promise of
+ * the one before (an op answered through I/O). Returns a promise only when a step returned one.
  */
-export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawData, isBinary: boolean): void {
+function inOrder(steps: readonly (() => void | Promise<void>)[], from = 0): void | Promise<void> {
+  for (let i = from; i < steps.length; i++) {
+    const pending = steps[i]!()
+    if (pending) return pending.then(() => inOrder(steps, i + 1))
+  }
+}
+
+/**
+ * Handles one raw client frame. Never throws: a message whose handling throws is answered with
+ * an ERROR (or its op with a NACK) and the next one is handled as usual. Returns a promise when an
+ * op of the frame is answered through {@link DispatchDeps.asyncOp}; the caller handles the
+ * socket's next frame after it.
+ */
+export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawData, isBinary: boolean): void | Promise<void> {
   const decoded = decodeClientFrame(raw, isBinary, deps.frameRules)
   if (!decoded.ok) {
     refuse(deps, socket, decoded.reason, decoded.replyTo, decoded.type)
@@ -77,15 +95,16 @@ export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawDat
       return
     }
     const share = Math.ceil(bytes / Math.max(1, items.length))
-    for (const item of items) {
-      // An element is held to the rules of a standalone frame, and answered on its own.
-      const read = readClientMessage(item, deps.frameRules.maxIdLength)
-      if (read.ok) guarded(deps, socket, read.message, share)
-      else refuse(deps, socket, `BATCH element refused: ${read.reason}`, read.replyTo, read.type)
-    }
-    return
+    return inOrder(
+      items.map((item) => () => {
+        // An element is held to the rules of a standalone frame, and answered on its own.
+        const read = readClientMessage(item, deps.frameRules.maxIdLength)
+        if (read.ok) return guarded(deps, socket, read.message, share)
+        refuse(deps, socket, `BATCH element refused: ${read.reason}`, read.replyTo, read.type)
+      }),
+    )
   }
-  guarded(deps, socket, decoded.message, bytes)
+  return guarded(deps, socket, decoded.message, bytes)
 }
 
 /**
@@ -99,17 +118,20 @@ function refuse(deps: DispatchDeps, socket: WebSocket, reason: string, replyTo?:
   deps.replier.reply(socket, isOp ? nackFrame(replyTo, reason, false) : errorFrame(reason, replyTo), isOp ? 'ack' : 'error')
 }
 
-function guarded(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes: number): void {
-  try {
-    dispatchMessage(deps, socket, message, bytes)
-  } catch (error) {
+function guarded(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes: number): void | Promise<void> {
+  const fail = (error: unknown): void => {
     deps.log(`error handling ${message.type}: ${reasonOf(error)}`)
     deps.replier.reply(socket, errorFrame(reasonOf(error), message.id), 'error')
+  }
+  try {
+    return dispatchMessage(deps, socket, message, bytes)?.catch(fail)
+  } catch (error) {
+    fail(error)
   }
 }
 
 /** Handles one decoded client message. */
-export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes = 0): void {
+export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: WireMessage, bytes = 0): void | Promise<void> {
   const { server, replier } = deps
   if (message.type === 'PING') {
     // Not rate limited: a client's heartbeat must never fail because of its own ops.
@@ -156,6 +178,8 @@ export function dispatchMessage(deps: DispatchDeps, socket: WebSocket, message: 
     return
   }
 
+  const pending = deps.asyncOp?.(socket, request, context)
+  if (pending) return pending
   answerOp({ faults: server.faults, answered: deps.answered, replier, onApplied: deps.onApplied }, socket, request, () =>
     applyOp(deps, request, context),
   )

@@ -4,6 +4,7 @@
  *   node --import tsx examples/server/main.ts [--port 3000] [--host 127.0.0.1] [--static <dir>]
  *                                              [--control] [--demo] [--verbose]
  *                                              [--broadcast-batch <n|off>] [--broadcast-delay <ms>]
+ *                                              [--redis <url>]
  *
  * Prints exactly one line on stdout once it listens:
  *   rtk-realtime reference server listening on http://127.0.0.1:3000 (ws: ws://127.0.0.1:3000/ws)
@@ -24,6 +25,8 @@ const USAGE = `usage: node --import tsx examples/server/main.ts [options]
   --control        accept CONTROL messages (benchmarks drive the server with them)
   --demo           seed widgets w-1..w-6 and move their values every second; sockets need a
                    demo token (?token=demo.<user>.<nonce>), whose user their ops carry
+  --redis <url>    share the state with other instances through Redis (e.g. redis://127.0.0.1:6379):
+                   run several behind a load balancer; not with --demo
   --verbose        log connections and errors to stderr
   --broadcast-batch <n|off>
                    broadcasts of one tick go to each client as one BATCH frame of at most n
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
         control: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        redis: { type: 'string' },
         'broadcast-batch': { type: 'string', default: '500' },
         'broadcast-delay': { type: 'string', default: '0' },
         help: { type: 'boolean', default: false },
@@ -69,6 +73,8 @@ async function main(): Promise<void> {
 
   const port = Number(values.port)
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`invalid --port ${JSON.stringify(values.port)}`)
+
+  if (values.redis !== undefined && values.demo) fail('--demo moves widgets inside one process and cannot run with --redis')
 
   const batchFlag = values['broadcast-batch']
   const delayFlag = values['broadcast-delay']
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
       maxReceived: 10_000,
       maxAppliedOps: 10_000,
       broadcastBatch,
+      ...(values.redis !== undefined ? { redis: values.redis } : {}),
       ...(values.demo ? { widgets: demoWidgets(), authenticate: demoAuthenticate } : {}),
     })
   } catch (error) {

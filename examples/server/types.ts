@@ -2,6 +2,7 @@
  * Shared types of the reference server: the fault knobs, the widgets, the public server handle, the
  * options of `startServer`, and the handler signatures that later work can register.
  */
+import type { RedisOptions } from './redis/redisStore'
 import type { Authenticate, OriginPolicy } from './admission'
 import type { BroadcastBatchOptions } from './broadcastBatcher'
 import type { ServerLimits } from './limits'
@@ -190,6 +191,14 @@ export interface StartServerOptions {
    * state is used, not copied: run one server on it at a time. Cannot be combined with `widgets`.
    */
   state?: ServerState
+  /**
+   * Share the state with other instances through Redis (a `redis://` URL, or `RedisOptions`):
+   * widgets and versions, answered op ids (with a TTL) and the broadcasts with their global `seq`.
+   * `widgets` then seeds Redis only when it never held a widget. Not with `state`. In-process
+   * changes (`touch`, `deleteWidget`, `seedWidgets`, `broadcast`, `blast`) throw on such a server.
+   * @default undefined (in memory)
+   */
+  redis?: string | RedisOptions
   /**
    * How many applied op ids a fresh state remembers for de-duplication (oldest forgotten first).
    * @default ANSWERED_IDS_CAPACITY (10,000)

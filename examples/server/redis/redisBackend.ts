@@ -1,0 +1,70 @@
+/**
+ * What `startServer({ redis })` adds to a server: the shared state, the op path through it, the
+ * SYNC and GET_WIDGETS handlers that read it, the stream reader and the local widget mirror.
+ */
+import type { WebSocket } from 'ws'
+import type { FaultyReplier } from '../faults'
+import type { BroadcastFrame, EntityOpKind, IdentifiedMessage, RequestHandler, ServerFaults, WidgetSeed } from '../types'
+import { startStreamFanOut, type StreamFanOut } from './fanOut'
+import { WidgetMirror } from './mirror'
+import { createRedisSyncHandler, createRedisWidgetsHandler } from './redisHandlers'
+import { answerRedisOp } from './redisOps'
+import { RedisStore, type RedisOptions } from './redisStore'
+
+/** An open Redis backend of one server instance. */
+export interface RedisBackend {
+  readonly store: RedisStore
+  readonly mirror: WidgetMirror
+  /** The seq of the state the mirror started from (the stream is read after it). */
+  readonly startSeq: number
+  readonly requestHandlers: [string, RequestHandler][]
+  answer(socket: WebSocket, op: IdentifiedMessage, kind: EntityOpKind, deps: { faults: ServerFaults; replier: FaultyReplier; maxWidgetBytes: number; now: () => number; onApplied(opId: string): void }): Promise<void>
+  /** Starts handing every broadcast after `startSeq` to `deliver`. */
+  listen(deliver: (frame: BroadcastFrame) => void, log: (line: string) => void): void
+  close(): Promise<void>
+}
+
+/** `redis` as given to `startServer`: a URL or {@link RedisOptions}. */
+export function redisOptionsOf(redis: string | RedisOptions): RedisOptions {
+  return typeof redis === 'string' ? { url: redis } : redis
+}
+
+/** Connects, seeds `widgets` when Redis holds no widget yet, and reads the state to start from. */
+export async function openRedisBackend(redis: string | RedisOptions, widgets: Iterable<WidgetSeed> | undefined, broadcastType: string): Promise<RedisBackend> {
+  const store = new RedisStore(redisOptionsOf(redis))
+  try {
+    await store.connect()
+    if (widgets) await store.seed(widgets)
+  } catch (error) {
+    await store.close()
+    throw new Error(`startServer({ redis }): cannot use Redis at ${store.options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  const snapshot = await store.snapshot()
+  const mirror = new WidgetMirror(snapshot.widgets, broadcastType)
+  let fanOut: StreamFanOut | undefined
+  return {
+    store,
+    mirror,
+    startSeq: snapshot.seq,
+    requestHandlers: [
+      ['SYNC', createRedisSyncHandler(store, broadcastType)],
+      ['GET_WIDGETS', createRedisWidgetsHandler(store)],
+    ],
+    answer: (socket, op, kind, deps) => answerRedisOp({ ...deps, store, broadcastType }, socket, op, kind),
+    listen(deliver, log) {
+      fanOut = startStreamFanOut(
+        store,
+        snapshot.seq,
+        (frame) => {
+          mirror.apply(frame)
+          deliver(frame)
+        },
+        log,
+      )
+    },
+    async close() {
+      fanOut?.stop()
+      await store.close()
+    },
+  }
+}
