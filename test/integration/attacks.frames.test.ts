@@ -81,7 +81,8 @@ describe('attacks: frames', () => {
     report('10 frames of 1 MiB nesting', { ping: pingText(pings), refusedInMs: decodeMs.toFixed(2) })
     expect(attacker.messages.filter((m) => m.type === 'ERROR')).toHaveLength(10)
     expect(attacker.messages[0]).toMatchObject({ data: { reason: 'frame nests deeper than 1000 levels' } })
-    expect(decodeMs).toBeLessThan(25)
+    // Parsing 1 MiB of nesting takes about 300 ms; the text check refuses it in 1 to 6 ms here.
+    expect(decodeMs).toBeLessThan(100)
     // Each megabyte the attacker (in this process) builds, masks and sends costs this process
     // garbage collections, which the bystander waits out too: only the generous bound holds here.
     expect(pings.worst).toBeLessThan(WORST_PING_BOUND_MS)
