@@ -6,8 +6,9 @@ import type { ConnectionRuntime } from './runtime'
 /**
  * Turns one inbound frame into actions: a rejection when it does not decode, else the first link
  * of the chain that recognizes it (heartbeat, the parts' links, request replies), else the routed
- * message. A `BATCH` frame is unpacked and each element takes that same way, in order. A plain function, not a generator: it runs once per frame, and a saga effect per frame
- * would cost more than the rest together.
+ * message. A `BATCH` frame is unpacked and each element takes that same way, in order. A plain
+ * function, not a generator: it runs once per frame, and a saga effect per frame would cost more
+ * than the rest together.
  */
 export function handleFrame(
   rt: ConnectionRuntime,

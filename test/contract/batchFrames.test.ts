@@ -214,37 +214,48 @@ describe('the reference server coalesces broadcasts into BATCH frames (real serv
     ws.on('message', (data) => frames.push(JSON.parse(String(data))))
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
     closers.push(() => ws.close())
-    return { ws, frames }
+    let pings = 0
+    /**
+     * A PING round trip: the server answers it after whatever it holds for this client (replies
+     * flush held broadcasts first), so every frame sent before the PONG is in `frames` by then.
+     * Returns the frames before the PONG and clears the list.
+     */
+    async function settle(): Promise<any[]> {
+      const id = `settle-${++pings}`
+      ws.send(JSON.stringify({ type: 'PING', id, data: { ts: Date.now() } }))
+      await vi.waitFor(() => expect(frames.some((f) => f.type === 'PONG' && f.replyTo === id)).toBe(true))
+      const before = frames.slice(0, frames.findIndex((f) => f.type === 'PONG' && f.replyTo === id))
+      frames.length = 0
+      return before
+    }
+    return { ws, frames, settle }
   }
 
   it('a burst of touch calls in one macrotask reaches a client as one BATCH, elements in seq order; a lone broadcast as it is', async () => {
     server = await startServer({ port: 0, host: '127.0.0.1' })
-    const { frames } = await rawClient(server.url)
-    await new Promise((r) => setTimeout(r, 20))
-    frames.length = 0
+    const { frames: received, settle } = await rawClient(server.url)
+    await settle()
     server.touch('w-1', { value: 1 })
     server.touch('w-2', { value: 2 })
     server.touch('w-1', { value: 3 })
-    await vi.waitFor(() => expect(frames.length).toBeGreaterThan(0))
-    await new Promise((r) => setTimeout(r, 30))
+    await vi.waitFor(() => expect(received.length).toBeGreaterThan(0))
+    const frames = await settle()
     expect(frames).toHaveLength(1)
     expect(frames[0].type).toBe('BATCH')
     expect(frames[0].data.map((f: any) => f.type)).toEqual(['WIDGET_UPDATE', 'WIDGET_UPDATE', 'WIDGET_UPDATE'])
     const seqs = frames[0].data.map((f: any) => f.seq)
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs)
     expect(new Set(seqs).size).toBe(3)
-    frames.length = 0
     server.touch('w-2', { value: 9 })
-    await vi.waitFor(() => expect(frames.length).toBe(1))
-    expect(frames[0].type).toBe('WIDGET_UPDATE')
-    expect(frames[0].data).toMatchObject({ id: 'w-2', value: 9 })
+    await vi.waitFor(() => expect(received.length).toBe(1))
+    expect(received[0].type).toBe('WIDGET_UPDATE')
+    expect(received[0].data).toMatchObject({ id: 'w-2', value: 9 })
   })
 
   it('broadcastBatch: false sends every broadcast on its own', async () => {
     server = await startServer({ port: 0, host: '127.0.0.1', broadcastBatch: false })
-    const { frames } = await rawClient(server.url)
-    await new Promise((r) => setTimeout(r, 20))
-    frames.length = 0
+    const { frames, settle } = await rawClient(server.url)
+    await settle()
     for (let i = 0; i < 4; i++) server.touch(`w-${i}`, { value: i })
     await vi.waitFor(() => expect(frames.length).toBe(4))
     expect(frames.every((f) => f.type === 'WIDGET_UPDATE')).toBe(true)
@@ -252,9 +263,8 @@ describe('the reference server coalesces broadcasts into BATCH frames (real serv
 
   it('maxFrames splits a burst: 5 broadcasts with maxFrames 2 never make a BATCH of more than 2', async () => {
     server = await startServer({ port: 0, host: '127.0.0.1', broadcastBatch: { maxFrames: 2 } })
-    const { frames } = await rawClient(server.url)
-    await new Promise((r) => setTimeout(r, 20))
-    frames.length = 0
+    const { frames, settle } = await rawClient(server.url)
+    await settle()
     for (let i = 0; i < 5; i++) server.touch(`w-${i}`, { value: i })
     await vi.waitFor(() => expect(frames.flatMap((f) => (f.type === 'BATCH' ? f.data : [f]))).toHaveLength(5))
     for (const f of frames) if (f.type === 'BATCH') expect(f.data.length).toBeLessThanOrEqual(2)
@@ -264,14 +274,15 @@ describe('the reference server coalesces broadcasts into BATCH frames (real serv
 
   it('delayMs above 0 collects broadcasts of separate macrotasks for that long', async () => {
     server = await startServer({ port: 0, host: '127.0.0.1', broadcastBatch: { delayMs: 80 } })
-    const { frames } = await rawClient(server.url)
-    await new Promise((r) => setTimeout(r, 20))
-    frames.length = 0
+    const { frames: received, settle } = await rawClient(server.url)
+    await settle()
     server.touch('w-1', { value: 1 })
-    await new Promise((r) => setTimeout(r, 10))
+    // Another macrotask, well inside the 80 ms window.
+    await new Promise((r) => setImmediate(r))
     server.touch('w-2', { value: 2 })
-    await vi.waitFor(() => expect(frames.length).toBeGreaterThan(0))
-    await new Promise((r) => setTimeout(r, 100))
+    await vi.waitFor(() => expect(received.length).toBeGreaterThan(0))
+    // Anything still held (w-2 in a window of its own, wrongly) comes before the PONG.
+    const frames = await settle()
     expect(frames).toHaveLength(1)
     expect(frames[0].type).toBe('BATCH')
     expect(frames[0].data).toHaveLength(2)
@@ -300,8 +311,7 @@ describe('the reference server coalesces broadcasts into BATCH frames (real serv
     expect(frames.some((f) => f.type === 'BATCH')).toBe(true)
     // a raw sender: its ACK comes before the broadcast of its op, BATCHed or not
     const raw = await rawClient(server.url)
-    await new Promise((r) => setTimeout(r, 20))
-    raw.frames.length = 0
+    await raw.settle()
     raw.ws.send(JSON.stringify({ type: 'WIDGET_CREATE', id: 'raw-op-1', attempt: 1, data: { id: 'r-1', value: 1, baseVersion: 0 } }))
     server.touch('n-0', { value: 1 })
     const flat = () => raw.frames.flatMap((f) => (f.type === 'BATCH' ? f.data : [f]))

@@ -2159,7 +2159,8 @@ describe('against the reference server', () => {
     const bob = t.mutate('createWidget', { id: 'w-b', value: 2 })
     t.dispatch(t.realtime.actions.online())
     await vi.waitFor(() => expect(server.appliedCount(bob)).toBe(1))
-    await new Promise((r) => setTimeout(r, 200))
+    // A round trip on the same socket: whatever the client sent before it has reached the server.
+    await t.dispatch(t.realtime.request('ECHO', 'barrier'))
     expect(server.received.some((m: any) => m.id === alice)).toBe(false)
     t.dispatch(t.realtime.actions.openOutbox('alice'))
     await vi.waitFor(() => expect(server.appliedCount(alice)).toBe(1))
