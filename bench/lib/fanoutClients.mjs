@@ -48,7 +48,7 @@ function seqChecker(label) {
  * `round()` resolves with `{ producedMs, deliveredMs }`: ms from the first op sent until the last
  * ACK, and until every socket counted every broadcast of the round.
  */
-export function createFanout(sockets, { writers, window, ops, label }) {
+export function createFanout(sockets, { writers, window, ops, label, timeoutMs = 120_000 }) {
   if (writers < 1 || writers > sockets.length) throw new Error(`fan-out: writers must be 1..${sockets.length}, got ${writers}`)
   const counts = new Array(sockets.length).fill(0)
   let target = 0
@@ -125,11 +125,17 @@ export function createFanout(sockets, { writers, window, ops, label }) {
         current = { resolve, reject, acked: 0, next: Array.from({ length: writers }, (_, w) => w), producedAt: 0, deliveredAt: 0 }
       })
       const round = current
+      // A lost update or ACK must end the round with what is missing, not hang the bench.
+      const timer = setTimeout(() => {
+        const short = counts.filter((c) => c < target).length
+        fail(new Error(`round ${rounds} timed out after ${timeoutMs} ms: ${round.acked} of ${ops} ops answered, ${short} sockets short of ${ops} updates`))
+      }, timeoutMs)
       const t0 = performance.now()
       for (let w = 0; w < writers; w++) for (let k = 0; k < window; k++) sendNext(w)
       try {
         await done
       } finally {
+        clearTimeout(timer)
         current = null
       }
       return { producedMs: round.producedAt - t0, deliveredMs: round.deliveredAt - t0 }
