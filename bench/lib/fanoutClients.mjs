@@ -83,7 +83,7 @@ export function createFanout(sockets, { writers, window, ops, label, timeoutMs =
     sockets[w].send(opFrame(`${opPrefix}${rounds}-${i}`, i))
   }
   const onAnswer = (w, message) => {
-    if (message.type === 'NACK') return fail(new Error(`op ${message.replyTo} NACKed: ${JSON.stringify(message.data)}`))
+    if (message.type !== 'ACK') return fail(new Error(`op ${message.replyTo} answered ${message.type}: ${JSON.stringify(message.data)}`))
     if (!current) return fail(new Error(`ACK ${message.replyTo} outside a round`))
     if (++current.acked === ops) {
       current.producedAt = performance.now()
