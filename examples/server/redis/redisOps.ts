@@ -111,6 +111,7 @@ export async function answerRedisOp(deps: RedisOpDeps, socket: WebSocket, op: Id
         return
       }
       if (result.kind === 'applied') applied(deps, op.id)
+      if (deps.stopped()) return // crashed meanwhile: the ACK is lost with the instance
       const frame = result.kind === 'replay' ? result.ack : change.ack!
       if (!deps.faults.dropAcks) answer(frame)
       return
@@ -145,7 +146,7 @@ export async function answerRedisGenericOp(deps: RedisOpDeps, socket: WebSocket,
     const ack = ackFrame(op.id, { received: true })
     const before = stored ?? (await deps.store.remember(op.id, ack))
     if (!before) applied(deps, op.id)
-    if (!deps.faults.dropAcks) answer(before ?? ack)
+    if (!deps.faults.dropAcks && !deps.stopped()) answer(before ?? ack)
   } catch (error) {
     answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
   }
