@@ -93,6 +93,8 @@ export function useRedisInstances() {
     },
     openStore,
     state,
+    /** This test's key prefix. */
+    prefix: () => prefix,
     /** The op ids of the broadcasts in the stream, in order (each applied op once). */
     async appliedOpIds(): Promise<(string | undefined)[]> {
       const { broadcasts } = await state()
