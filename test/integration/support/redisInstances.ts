@@ -93,6 +93,8 @@ export function useRedisInstances() {
     },
     openStore,
     state,
+    /** The file's `redis-server`. */
+    url: () => redisServer.url,
     /** This test's key prefix. */
     prefix: () => prefix,
     /** The op ids of the broadcasts in the stream, in order (each applied op once). */
