@@ -118,7 +118,8 @@ export async function answerRedisOp(deps: RedisOpDeps, socket: WebSocket, op: Id
     }
     answer(nackFrame(op.id, `widget ${key} kept changing on other instances (${MAX_ROUNDS} tries)`, true))
   } catch (error) {
-    answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
+    // After a stop the connection is closed on purpose: nobody is left to answer.
+    if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
   }
 }
 
@@ -148,6 +149,7 @@ export async function answerRedisGenericOp(deps: RedisOpDeps, socket: WebSocket,
     if (!before) applied(deps, op.id)
     if (!deps.faults.dropAcks && !deps.stopped()) answer(before ?? ack)
   } catch (error) {
-    answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
+    // After a stop the connection is closed on purpose: nobody is left to answer.
+    if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
   }
 }

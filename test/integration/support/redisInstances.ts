@@ -74,7 +74,7 @@ export function useRedisInstances() {
     /** Starts one instance per entry of `each` (default: `n` plain ones) on a fresh key prefix. */
     async start(each: number | InstanceOptions[], common: InstanceOptions['server'] = {}): Promise<SharedReferenceServer[]> {
       prefix = `test-${++testNumber}:`
-      const list = typeof each === 'number' ? Array.from({ length: each }, () => ({})) : each
+      const list: InstanceOptions[] = typeof each === 'number' ? Array.from({ length: each }, () => ({})) : each
       // One after the other, so the first seeds Redis and the others find it seeded.
       const servers: SharedReferenceServer[] = []
       for (const options of list) {
