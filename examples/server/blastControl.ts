@@ -10,13 +10,13 @@
  */
 import { paced } from './blast'
 import type { WebSocket } from 'ws'
-import type { ReferenceServer } from './types'
+import type { AnyReferenceServer } from './types'
 
 /** Largest `count` a CONTROL blast accepts. */
 export const MAX_CONTROL_BLAST = 10_000_000
 
 /** The send times of each server's last blast. */
-const lastBlast = new WeakMap<ReferenceServer, Float64Array>()
+const lastBlast = new WeakMap<AnyReferenceServer, Float64Array>()
 
 /** This process's clock, in ms since the epoch with sub-ms resolution. */
 export const clockNow = (): number => performance.timeOrigin + performance.now()
@@ -35,14 +35,17 @@ const HIGH_WATER_MARK = 1024 * 1024
  * while more than HIGH_WATER_MARK bytes are buffered for `socket` (the client that asked).
  */
 async function coalesced(
-  server: ReferenceServer, socket: WebSocket, from: number, to: number, perFrame: number,
+  server: AnyReferenceServer, socket: WebSocket, from: number, to: number, perFrame: number,
   make: (i: number) => { type: string; data: unknown },
 ): Promise<void> {
   for (let start = from; start < to; start += perFrame) {
+    const sent: unknown[] = []
     for (let i = start; i < Math.min(to, start + perFrame); i++) {
       const { type, data } = make(i)
-      server.broadcast(type, data)
+      sent.push(server.broadcast(type, data))
     }
+    // On Redis each broadcast goes through the stream: wait for Redis before the next frame.
+    if (sent[0] instanceof Promise) await Promise.all(sent)
     await new Promise<void>((resolve) => setImmediate(resolve))
     while (socket.readyState === socket.OPEN && socket.bufferedAmount > HIGH_WATER_MARK) {
       await new Promise<void>((resolve) => setTimeout(resolve, 1))
@@ -59,7 +62,7 @@ async function coalesced(
  * message (`server.blast`). Throws on bad options (before sending anything); resolves once every
  * message was handed to the sockets.
  */
-export function runBlast(server: ReferenceServer, socket: WebSocket, data: Record<string, unknown>): Promise<void> {
+export function runBlast(server: AnyReferenceServer, socket: WebSocket, data: Record<string, unknown>): Promise<void> {
   const count = data.count
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_CONTROL_BLAST) {
     throw new Error(`blast needs an integer count in [0, ${MAX_CONTROL_BLAST}]`)
@@ -87,7 +90,7 @@ export function runBlast(server: ReferenceServer, socket: WebSocket, data: Recor
  * `blastTimes`: the last blast's send times as `{ count, origin, micros }`, message i sent at
  * `origin + micros[i] / 1000` (ms on the server's clock; integers keep the reply small).
  */
-export function blastTimes(server: ReferenceServer): { count: number; origin: number; micros: number[] } {
+export function blastTimes(server: AnyReferenceServer): { count: number; origin: number; micros: number[] } {
   const sentAt = lastBlast.get(server) ?? new Float64Array(0)
   const origin = sentAt[0] ?? 0
   const micros = Array.from(sentAt, (t) => Math.round((t - origin) * 1000))

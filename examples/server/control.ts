@@ -24,12 +24,12 @@ import type { WebSocket } from 'ws'
 import { blastTimes, clockNow, runBlast } from './blastControl'
 import { applyFaultPatch, type FaultyReplier } from './faults'
 import { errorFrame, reasonOf, replyFrame } from './protocol'
-import type { ReferenceServer, WireMessage } from './types'
+import type { AnyReferenceServer, WireMessage } from './types'
 import { WIDGET_CONTROL_OPS, widgetControl } from './widgetControl'
 
 /** What a CONTROL message needs from the server. */
 export interface ControlContext {
-  readonly server: ReferenceServer
+  readonly server: AnyReferenceServer
   readonly socket: WebSocket
   readonly replier: FaultyReplier
   log(line: string): void
@@ -45,6 +45,11 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
   const fail = (error: unknown): void => {
     ctx.log(`CONTROL failed: ${reasonOf(error)}`)
     replier.reply(socket, errorFrame(reasonOf(error), id), 'control')
+  }
+  // On Redis the widget changes and broadcasts resolve once Redis has them.
+  const replyWhenDone = (data: unknown): void => {
+    if (data instanceof Promise) data.then(reply, fail)
+    else reply(data)
   }
   const data = (message.data ?? {}) as Record<string, unknown>
   try {
@@ -71,7 +76,7 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
           throw new Error('broadcast needs a messageType string')
         }
         const seq = server.broadcast(data.messageType, data.payload)
-        reply({ done: true, seq })
+        replyWhenDone(seq instanceof Promise ? seq.then((n) => ({ done: true, seq: n })) : { done: true, seq })
         return
       }
       case 'stats': {
@@ -96,7 +101,7 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
       }
       default:
         if (typeof data.op === 'string' && WIDGET_CONTROL_OPS.has(data.op)) {
-          reply(widgetControl(server, data))
+          replyWhenDone(widgetControl(server, data))
           return
         }
         throw new Error(`unknown CONTROL op: ${String(data.op)}`)

@@ -20,7 +20,8 @@ import { openRedisBackend } from './redis/redisBackend'
 import { createServerState, stateData } from './serverState'
 import { createStaticHandler, sendText } from './staticFiles'
 import { createTokenBucket, UNLIMITED } from './tokenBucket'
-import type { BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, StartServerOptions } from './types'
+import type { RedisOptions } from './redis/redisStore'
+import type { AnyReferenceServer, BroadcastFrame, EntityOpKind, MessageHandler, ReceivedMessage, ReferenceServer, RequestHandler, SharedReferenceServer, StartServerOptions } from './types'
 import { createWidgetApi } from './widgetApi'
 
 /** How many broadcasts the SYNC log keeps. */
@@ -47,7 +48,10 @@ function hostForUrl(host: string): string {
 }
 
 /**
- * Starts a reference server and resolves once it listens.
+ * Starts a reference server and resolves once it listens: with `redis`, a
+ * {@link SharedReferenceServer} (its in-process changes go through Redis and return promises).
+ * Pass `redis` as a known value to get that type; an options object whose `redis` may be
+ * undefined is typed as the in-memory server.
  *
  * @example
  * const server = await startServer({ port: 0 })
@@ -55,7 +59,9 @@ function hostForUrl(host: string): string {
  * // ...
  * await server.stop()
  */
-export async function startServer(options: StartServerOptions = {}): Promise<ReferenceServer> {
+export async function startServer(options: StartServerOptions & { redis: string | RedisOptions }): Promise<SharedReferenceServer>
+export async function startServer(options?: StartServerOptions): Promise<ReferenceServer>
+export async function startServer(options: StartServerOptions = {}): Promise<AnyReferenceServer> {
   const host = options.host ?? '127.0.0.1'
   const wsPath = options.path ?? '/ws'
   const log = options.log ?? (() => {})
@@ -208,8 +214,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
   // A stopped or killed server no longer touches the state: the next server owns it.
   const alive = (what: string): void => {
     if (stopping) throw new Error(`reference server: ${what} after stop() or kill()`)
-    if (redis) throw new Error(`reference server: ${what} is not available on a server started with redis (change the state through client ops)`)
   }
+  // On Redis the in-process changes go through it (and return promises: see the overloads).
+  const shared = redis?.changes(now, (what) => alive(what))
 
   const nextBroadcast = (type: string, payload: unknown): string => {
     const seq = stopping ? data.seq : ++data.seq
@@ -263,14 +270,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     widgets: () => (redis ? redis.mirror.all() : widgetApi.widgets()),
     widget: (id) => (redis ? redis.mirror.get(id) : widgetApi.widget(id)),
     touch(id, patch) {
+      if (shared) return shared.touch(id, patch) as never
       alive('touch')
       return widgetApi.touch(id, patch)
     },
     deleteWidget(id) {
+      if (shared) return shared.deleteWidget(id) as never
       alive('deleteWidget')
       return widgetApi.deleteWidget(id)
     },
     seedWidgets(widgets) {
+      if (shared) return shared.seedWidgets(widgets) as never
       alive('seedWidgets')
       widgetApi.seedWidgets(widgets)
     },
@@ -297,6 +307,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
       })
     },
     broadcast(type, payload) {
+      if (shared) return shared.broadcast(type, payload) as never
       alive('broadcast')
       const text = nextBroadcast(type, payload)
       if (faults.dropBroadcasts > 0) {
@@ -308,7 +319,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
       return data.seq
     },
     blast(count, make) {
-      if (redis) return Promise.reject(new Error('reference server: blast is not available on a server started with redis'))
       if (stopping) return Promise.reject(new Error('reference server: blast after stop() or kill()'))
       outbound.flushAll()
       return fanOut(
@@ -316,6 +326,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
         count,
         (i) => {
           const { type, data: payload } = make(i)
+          // On Redis a blast stays with this instance's clients, unnumbered: the global seq
+          // belongs to the stream, and these synthetic frames change no widget.
+          if (redis) return JSON.stringify(payload === undefined ? { type, ts: now() } : { type, data: payload, ts: now() })
           return nextBroadcast(type, payload)
         },
         { transportOf: (ws) => transports.get(ws) },
@@ -367,14 +380,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ref
     log,
     asyncOp: redis
       ? (socket, op) => {
-          const kind = server.messageHandlers.has(op.type) ? undefined : server.entityMessages.get(op.type)
-          if (!kind) return undefined
-          return redis.answer(socket, op, kind, {
+          // A message handler runs on the instance that receives the op (deduplicated in its memory).
+          if (server.messageHandlers.has(op.type)) return undefined
+          return redis.answer(socket, op, server.entityMessages.get(op.type), {
             faults: server.faults,
             replier,
-            maxWidgetBytes: limits.maxWidgetBytes,
+            caps: limits,
             now,
             onApplied: (opId) => data.applied.record(opId),
+            stopped: () => stopping !== null,
           })
         }
       : undefined,

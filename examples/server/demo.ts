@@ -3,7 +3,7 @@
  * in a random walk. The ticker changes widgets through the authoritative path ({@link
  * ReferenceServer.touch}), so its broadcasts carry the same versions the server ACKs client ops with.
  */
-import type { ReferenceServer, WidgetSeed } from './types'
+import type { AnyReferenceServer, WidgetSeed } from './types'
 
 /** The widget ids of the demo. */
 export const DEMO_WIDGET_IDS: readonly string[] = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6']
@@ -51,9 +51,11 @@ export interface DemoTicker {
  * Starts moving the widgets' `value` every interval: a step in [-5, 5), clamped to [0, 100],
  * rounded to one decimal, applied with `server.touch` (one versioned `WIDGET_UPDATE` broadcast per
  * widget, without opId). A widget whose value is not a number restarts from 50. A widget someone
- * is editing (a client op within `editGraceMs`) is skipped.
+ * is editing (a client op within `editGraceMs`) is skipped. On a server started with `redis` the
+ * touches go through Redis (a failed one is reported to `onError` when it fails); the grace
+ * only knows the ops that reached this instance.
  */
-export function startDemoTicker(server: ReferenceServer, options: DemoTickerOptions = {}): DemoTicker {
+export function startDemoTicker(server: AnyReferenceServer, options: DemoTickerOptions = {}): DemoTicker {
   const random = options.random ?? Math.random
   const ids = options.widgetIds ?? DEMO_WIDGET_IDS
   const editGraceMs = options.editGraceMs ?? DEFAULT_EDIT_GRACE_MS
@@ -68,7 +70,8 @@ export function startDemoTicker(server: ReferenceServer, options: DemoTickerOpti
     if (!widget || beingEdited(id)) return
     const current = typeof widget.value === 'number' && Number.isFinite(widget.value) ? widget.value : 50
     const step = (random() - 0.5) * 10
-    server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })
+    const touched = server.touch(id, { value: Math.round(Math.min(100, Math.max(0, current + step)) * 10) / 10 })
+    if (touched instanceof Promise) touched.catch((error: unknown) => options.onError?.(id, error))
   }
   const tick = (): void => {
     for (const id of ids) {

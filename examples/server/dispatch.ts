@@ -11,13 +11,13 @@ import type { FaultyReplier } from './faults'
 import { answerOp, type OpOutcome } from './ops'
 import { answering, decodeClientFrame, errorFrame, nackFrame, pongFrame, readClientMessage, reasonOf, replyFrame, type FrameRules } from './protocol'
 import type { TokenBucket } from './tokenBucket'
-import type { HandlerContext, IdentifiedMessage, ReceivedMessage, ReferenceServer, WireMessage } from './types'
+import type { AnyReferenceServer, HandlerContext, IdentifiedMessage, ReceivedMessage, WireMessage } from './types'
 import type { WidgetCaps } from './widgetCaps'
 import { isWidgetId, type WidgetChange, type WidgetStore } from './widgets'
 
 /** What the dispatcher needs from the server. */
 export interface DispatchDeps {
-  readonly server: ReferenceServer
+  readonly server: AnyReferenceServer
   readonly allowControl: boolean
   readonly answered: AnsweredIds
   readonly replier: FaultyReplier

@@ -29,6 +29,8 @@ export type {
   ReferenceServer,
   RequestHandler,
   ServerFaults,
+  SharedReferenceServer,
+  AnyReferenceServer,
   StartServerOptions,
   WidgetEntity,
   WidgetSeed,

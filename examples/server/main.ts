@@ -26,7 +26,8 @@ const USAGE = `usage: node --import tsx examples/server/main.ts [options]
   --demo           seed widgets w-1..w-6 and move their values every second; sockets need a
                    demo token (?token=demo.<user>.<nonce>), whose user their ops carry
   --redis <url>    share the state with other instances through Redis (e.g. redis://127.0.0.1:6379):
-                   run several behind a load balancer; not with --demo
+                   run several behind a load balancer; with --demo the ticker moves the widgets
+                   through Redis (give --demo to one instance, or each one moves them)
   --verbose        log connections and errors to stderr
   --broadcast-batch <n|off>
                    broadcasts of one tick go to each client as one BATCH frame of at most n
@@ -73,8 +74,6 @@ async function main(): Promise<void> {
 
   const port = Number(values.port)
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`invalid --port ${JSON.stringify(values.port)}`)
-
-  if (values.redis !== undefined && values.demo) fail('--demo moves widgets inside one process and cannot run with --redis')
 
   const batchFlag = values['broadcast-batch']
   const delayFlag = values['broadcast-delay']

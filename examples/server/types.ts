@@ -97,7 +97,7 @@ export interface BroadcastFrame {
 /** What a request or message handler gets besides the message itself. */
 export interface HandlerContext {
   /** The server that received the message. */
-  readonly server: ReferenceServer
+  readonly server: AnyReferenceServer
   /** The socket the message came from. */
   readonly socket: WebSocket
   /** The user `authenticate` returned for that socket (absent without an `authenticate` hook). */
@@ -194,8 +194,8 @@ export interface StartServerOptions {
   /**
    * Share the state with other instances through Redis (a `redis://` URL, or `RedisOptions`):
    * widgets and versions, answered op ids (with a TTL) and the broadcasts with their global `seq`.
-   * `widgets` then seeds Redis only when it never held a widget. Not with `state`. In-process
-   * changes (`touch`, `deleteWidget`, `seedWidgets`, `broadcast`, `blast`) throw on such a server.
+   * `widgets` then seeds Redis only when it never held a widget. Not with `state`. The server is
+   * then a {@link SharedReferenceServer}: its in-process changes go through Redis and resolve.
    * @default undefined (in memory)
    */
   redis?: string | RedisOptions
@@ -304,3 +304,25 @@ export interface ReferenceServer {
    */
   lastOpAt(id: string): number | undefined
 }
+
+/**
+ * A server started with `redis`: the same handle, except that its in-process changes go through
+ * Redis (the compare-and-set script and the broadcast stream), so every instance's clients see
+ * them with the one global `seq`; each resolves with what {@link ReferenceServer} returns at once.
+ * `widgets()` and `widget(id)` read this instance's copy as of the last broadcast it read, so
+ * right after a change resolves they may not show it yet. `blast` stays local: its synthetic
+ * frames go to this instance's own clients only, without `seq` (they change no widget).
+ */
+export interface SharedReferenceServer extends Omit<ReferenceServer, 'touch' | 'deleteWidget' | 'seedWidgets' | 'broadcast'> {
+  /** {@link ReferenceServer.touch} through Redis; rejects with a TypeError on a bad id. */
+  touch(id: string, patch?: Readonly<Record<string, unknown>>): Promise<number>
+  /** {@link ReferenceServer.deleteWidget} through Redis. */
+  deleteWidget(id: string): Promise<number | undefined>
+  /** {@link ReferenceServer.seedWidgets} in Redis, for every instance (no broadcast, `seq` unchanged). */
+  seedWidgets(widgets: Iterable<WidgetSeed>): Promise<void>
+  /** {@link ReferenceServer.broadcast} through the stream, to every instance's clients; resolves with the seq. */
+  broadcast(type: string, data?: unknown): Promise<number>
+}
+
+/** A server in memory or on Redis (what handlers and CONTROL see). */
+export type AnyReferenceServer = ReferenceServer | SharedReferenceServer

@@ -1,52 +1,23 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RedisStore } from '../../examples/server/redis/redisStore'
-import type { ReferenceServer } from '../../examples/server'
-import { cleanup, startTestServer, until } from './support/harness'
-import { redisServerInstalled, startRedisServer, type RedisServer } from './support/redisServer'
+import { describe, expect, it } from 'vitest'
+import { connectTestClient, type SharedReferenceServer } from '../../examples/server'
+import { until } from './support/harness'
+import { SEED, useRedisInstances } from './support/redisInstances'
+import { redisServerInstalled } from './support/redisServer'
 import { createWidgetClient, expectConverged } from './support/widgetClient'
 
 /**
  * Several reference server instances on one real `redis-server` (issue 9, "Past one machine"):
  * clients of the package on different instances, real `ws` sockets, real timers. Each test uses
- * its own key prefix on the file's Redis. Without redis-server these fail under CI.
+ * its own key prefix on the file's Redis. Without redis-server these fail under CI. The crash
+ * tests kill an instance from its `afterApply` hook, so the crash lands at a known op.
  */
 
-const SEED = [
-  { id: 'w-1', title: 'CPU', value: 0 },
-  { id: 'w-2', title: 'RAM', value: 0 },
-]
 const IDS = SEED.map((widget) => widget.id)
 
-let redisServer: RedisServer
-let testNumber = 0
-let prefix = ''
-
 describe.skipIf(!redisServerInstalled && !process.env.CI)('reference server instances on Redis', () => {
-  beforeAll(async () => {
-    redisServer = await startRedisServer()
-  })
-  afterAll(async () => {
-    await redisServer?.stop()
-  })
-  afterEach(cleanup)
-
-  const startInstances = (n: number): Promise<ReferenceServer[]> => {
-    prefix = `test-${++testNumber}:`
-    return Promise.all(Array.from({ length: n }, () => startTestServer({ widgets: SEED, redis: { url: redisServer.url, prefix } })))
-  }
-
-  /** Redis's own state, read apart from any instance. */
-  async function redisState() {
-    const store = new RedisStore({ url: redisServer.url, prefix })
-    await store.connect()
-    try {
-      const snapshot = await store.snapshot()
-      const stream = await store.since(0)
-      return { ...snapshot, broadcasts: stream.frames ?? [] }
-    } finally {
-      await store.close()
-    }
-  }
+  const redis = useRedisInstances()
+  const startInstances = (n: number) => redis.start(n)
+  const redisState = () => redis.state()
 
   it('clients on three instances edit the same widgets concurrently and converge to Redis state', async () => {
     const servers = await startInstances(3)
@@ -64,19 +35,28 @@ describe.skipIf(!redisServerInstalled && !process.env.CI)('reference server inst
 
     // Every instance's mirror ends where Redis is, and every client where its instance is.
     for (const server of servers) await expectConverged(server, clients, IDS)
-    const redis = await redisState()
+    const state = await redisState()
     // One broadcast per change (the clients coalesce queued edits of a widget, so fewer than sent).
-    expect(redis.seq).toBe(redis.broadcasts.length)
-    expect(redis.seq).toBeGreaterThan(IDS.length)
-    for (const widget of redis.widgets) {
-      expect(widget.version).toBe(1 + redis.broadcasts.filter((frame) => (frame.data as { id: string }).id === widget.id).length)
+    expect(state.seq).toBe(state.broadcasts.length)
+    expect(state.seq).toBeGreaterThan(IDS.length)
+    for (const widget of state.widgets) {
+      expect(widget.version).toBe(1 + state.broadcasts.filter((frame) => (frame.data as { id: string }).id === widget.id).length)
       for (const client of clients) expect({ ...client.view(widget.id), version: client.record(widget.id)!.version }).toEqual(widget)
     }
-    for (const server of servers) expect(server.seq).toBe(redis.seq)
+    for (const server of servers) expect(server.seq).toBe(state.seq)
   })
 
-  it('a killed instance: its clients move to another one (the url function picks the next) and every op is applied exactly once', async () => {
-    const servers = await startInstances(2)
+  it('killed between two ops of one flush: its client moves to the next instance and every op is applied exactly once', async () => {
+    const n = 20
+    const j = 7
+    const appliedBy0: string[] = []
+    let servers: SharedReferenceServer[] = []
+    // Instance 0 crashes right after its j-th op is in Redis, before that op's ACK goes out.
+    const afterApply = (opId: string): void => {
+      appliedBy0.push(opId)
+      if (appliedBy0.length === j) void servers[0]!.kill()
+    }
+    servers = await redis.start([{ redis: { afterApply } }, {}])
     let connects = 0
     // The first connect goes to instance 0; every reconnect to the next instance that lives.
     const url = () => servers[Math.min(connects++, servers.length - 1)]!.url
@@ -86,18 +66,73 @@ describe.skipIf(!redisServerInstalled && !process.env.CI)('reference server inst
     await until(() => writer.record('w-1')?.version === 1, 'the writer loaded the seed')
 
     const opIds: string[] = []
-    for (let i = 1; i <= 30; i++) opIds.push(writer.update(i % 2 ? 'w-1' : 'w-2', i))
-    // Killed while the batch of ops is on its way: some are applied, some not, some ACKs lost.
-    await until(() => servers[0]!.received.length > 0, 'instance 0 received ops')
-    await servers[0]!.kill()
+    for (let i = 1; i <= n; i++) opIds.push(writer.update(i % 2 ? 'w-1' : 'w-2', i))
+    await until(() => appliedBy0.length === j, `instance 0 applied ${j} ops`)
 
     await expectConverged(servers[1]!, [writer, watcher], IDS)
-    const redis = await redisState()
-    const appliedOpIds = redis.broadcasts.map((frame) => (frame.data as { opId?: string }).opId)
-    expect([...appliedOpIds].sort()).toEqual([...opIds].sort())
-    expect(writer.view('w-1')?.value).toBe(29)
-    expect(writer.view('w-2')?.value).toBe(30)
+    // Instance 0 applied exactly j ops and none after its crash; instance 1 the others.
+    expect(servers[0]!.appliedOps()).toEqual(appliedBy0)
+    const appliedBy1 = servers[1]!.appliedOps()
+    expect(appliedBy1.length).toBe(n - j)
+    expect([...appliedBy0, ...appliedBy1].sort()).toEqual([...opIds].sort())
+    // The j-th op's ACK never reached the writer: it delivered the op again, to instance 1,
+    // which answered from Redis without applying it.
+    const lastApplied = appliedBy0[j - 1]!
+    expect(servers[1]!.received.some((message) => message.id === lastApplied)).toBe(true)
+    expect(servers[1]!.appliedCount(lastApplied)).toBe(0)
+    // Redis's stream: each op id exactly once.
+    expect([...(await redis.appliedOpIds())].sort()).toEqual([...opIds].sort())
+    expect(writer.view('w-1')?.value).toBe(19)
+    expect(writer.view('w-2')?.value).toBe(20)
     expect(connects).toBeGreaterThanOrEqual(2)
+  })
+
+  it('ACKs lost, then the instance killed: the replays on the next instance get the stored ACKs and apply nothing', async () => {
+    // One op per widget: a client sends a widget's next op only after the ACK of the one before.
+    const ids = Array.from({ length: 10 }, (_, i) => `w-${i + 1}`)
+    const appliedBy0: string[] = []
+    let servers: SharedReferenceServer[] = []
+    const afterApply = (opId: string): void => {
+      appliedBy0.push(opId)
+      if (appliedBy0.length === ids.length) void servers[0]!.kill()
+    }
+    // Neither the ACKs nor the broadcasts (which would settle the ops too) reach the writer.
+    servers = await redis.start([{ redis: { afterApply }, server: { faults: { dropAcks: true, dropBroadcasts: Number.MAX_SAFE_INTEGER } } }, {}])
+    let connects = 0
+    const url = () => servers[Math.min(connects++, servers.length - 1)]!.url
+    const writer = createWidgetClient({ url })
+    await writer.waitForStatus('open')
+    await until(() => writer.record('w-1')?.version === 1, 'the writer loaded the seed')
+
+    const opIds = ids.map((id, i) => writer.update(id, i + 1))
+    await until(() => appliedBy0.length === ids.length, `instance 0 applied all ${ids.length} ops`)
+    await expectConverged(servers[1]!, [writer], ids)
+
+    // Every op was applied by instance 0 and its ACK lost; instance 1 received every op again
+    // and applied none of them.
+    expect([...appliedBy0].sort()).toEqual([...opIds].sort())
+    const replayed = new Set(servers[1]!.received.map((message) => message.id))
+    for (const opId of opIds) expect(replayed.has(opId), `replay of ${opId} on instance 1`).toBe(true)
+    expect(servers[1]!.appliedOps()).toEqual([])
+    expect([...(await redis.appliedOpIds())].sort()).toEqual([...opIds].sort())
+
+    // The ACK instance 1 gives a replay is the one instance 0 stored.
+    const store = await redis.openStore()
+    try {
+      const probe = await connectTestClient(servers[1]!.url)
+      for (const [i, opId] of opIds.entries()) {
+        probe.send({ type: 'WIDGET_UPDATE', id: opId, data: { id: ids[i], value: -1 } })
+        const answer = await probe.next((message) => message.replyTo === opId)
+        expect(answer).toEqual(await store.storedAck(opId))
+        // w-1 and w-2 were seeded at version 1, the others created by their op.
+        expect(answer.data).toEqual({ key: ids[i], version: i < 2 ? 2 : 1, value: expect.objectContaining({ id: ids[i], value: i + 1 }) })
+      }
+      await probe.close()
+    } finally {
+      await store.close()
+    }
+    expect(servers[1]!.appliedOps()).toEqual([])
+    for (const [i, id] of ids.entries()) expect(writer.view(id)?.value).toBe(i + 1)
   })
 
   it('SYNC on another instance fills a gap from the shared stream', async () => {

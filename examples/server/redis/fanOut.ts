@@ -2,8 +2,14 @@
  * Each instance's reader of the broadcast stream: every broadcast, from whichever instance applied
  * the change, reaches this instance's clients in `seq` order.
  */
-import type { BroadcastFrame } from '../types'
-import { frameOfEntry, type RedisStore } from './redisStore'
+import type { BroadcastFrame, WidgetSnapshot } from '../types'
+import { frameOfEntry, isBroadcastEntry, seedOfEntry, type RedisStore } from './redisStore'
+
+/** What the reader hands on: each broadcast, and each reseed (`server.seedWidgets`, not sent to clients). */
+export interface StreamListener {
+  frame(frame: BroadcastFrame): void
+  seed(widgets: WidgetSnapshot[]): void
+}
 
 /** A running reader; `stop()` ends it (its blocked read is cut). */
 export interface StreamFanOut {
@@ -11,10 +17,10 @@ export interface StreamFanOut {
 }
 
 /**
- * Reads the stream after broadcast `fromSeq` and hands every frame to `deliver`, in order, until
- * stopped. A read error (Redis restarting) is logged and the read repeated from the last frame.
+ * Reads the stream after broadcast `fromSeq` and hands every entry to `listener`, in order, until
+ * stopped. A read error (Redis restarting) is logged and the read repeated from the last entry.
  */
-export function startStreamFanOut(store: RedisStore, fromSeq: number, deliver: (frame: BroadcastFrame) => void, log: (line: string) => void): StreamFanOut {
+export function startStreamFanOut(store: RedisStore, fromSeq: number, listener: StreamListener, log: (line: string) => void): StreamFanOut {
   const connection = store.duplicate()
   let stopped = false
   let lastId = `${fromSeq}-0`
@@ -25,7 +31,9 @@ export function startStreamFanOut(store: RedisStore, fromSeq: number, deliver: (
         for (const [, entries] of reply ?? []) {
           for (const entry of entries) {
             lastId = entry[0]
-            if (!stopped) deliver(frameOfEntry(entry))
+            if (stopped) continue
+            if (isBroadcastEntry(entry[0])) listener.frame(frameOfEntry(entry))
+            else listener.seed(seedOfEntry(entry))
           }
         }
       } catch (error) {

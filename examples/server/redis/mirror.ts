@@ -13,6 +13,12 @@ export class WidgetMirror {
     widgets: readonly WidgetSnapshot[],
     private readonly updateType: string,
   ) {
+    this.reset(widgets)
+  }
+
+  /** Replaces every widget (a reseed). */
+  reset(widgets: readonly WidgetSnapshot[]): void {
+    this.byId.clear()
     for (const widget of widgets) this.byId.set(widget.id, widget)
   }
 

@@ -1,15 +1,16 @@
 /**
  * What `startServer({ redis })` adds to a server: the shared state, the op path through it, the
- * SYNC and GET_WIDGETS handlers that read it, the stream reader and the local widget mirror.
+ * in-process changes through it, the SYNC and GET_WIDGETS handlers that read it, the stream
+ * reader and the local widget mirror.
  */
 import type { WebSocket } from 'ws'
-import type { FaultyReplier } from '../faults'
-import type { BroadcastFrame, EntityOpKind, IdentifiedMessage, RequestHandler, ServerFaults, WidgetSeed } from '../types'
+import type { BroadcastFrame, EntityOpKind, IdentifiedMessage, RequestHandler, WidgetSeed, WidgetSnapshot } from '../types'
 import { startStreamFanOut, type StreamFanOut } from './fanOut'
 import { WidgetMirror } from './mirror'
 import { createRedisSyncHandler, createRedisWidgetsHandler } from './redisHandlers'
-import { answerRedisOp } from './redisOps'
+import { answerRedisGenericOp, answerRedisOp, type RedisOpDeps } from './redisOps'
 import { RedisStore, type RedisOptions } from './redisStore'
+import { createServerChanges, type ServerChanges } from './serverChanges'
 
 /** An open Redis backend of one server instance. */
 export interface RedisBackend {
@@ -18,7 +19,10 @@ export interface RedisBackend {
   /** The seq of the state the mirror started from (the stream is read after it). */
   readonly startSeq: number
   readonly requestHandlers: [string, RequestHandler][]
-  answer(socket: WebSocket, op: IdentifiedMessage, kind: EntityOpKind, deps: { faults: ServerFaults; replier: FaultyReplier; maxWidgetBytes: number; now: () => number; onApplied(opId: string): void }): Promise<void>
+  /** Answers an op of entity kind `kind`, or (without a kind) with the generic ACK. */
+  answer(socket: WebSocket, op: IdentifiedMessage, kind: EntityOpKind | undefined, deps: Omit<RedisOpDeps, 'store' | 'broadcastType'>): Promise<void>
+  /** `touch`, `deleteWidget`, `seedWidgets` and `broadcast` through Redis. */
+  changes(now: () => number, alive: (what: string) => void): ServerChanges
   /** Starts handing every broadcast after `startSeq` to `deliver`. */
   listen(deliver: (frame: BroadcastFrame) => void, log: (line: string) => void): void
   close(): Promise<void>
@@ -50,17 +54,18 @@ export async function openRedisBackend(redis: string | RedisOptions, widgets: It
       ['SYNC', createRedisSyncHandler(store, broadcastType)],
       ['GET_WIDGETS', createRedisWidgetsHandler(store)],
     ],
-    answer: (socket, op, kind, deps) => answerRedisOp({ ...deps, store, broadcastType }, socket, op, kind),
+    answer: (socket, op, kind, deps) =>
+      kind ? answerRedisOp({ ...deps, store, broadcastType }, socket, op, kind) : answerRedisGenericOp({ ...deps, store, broadcastType }, socket, op),
+    changes: (now, alive) => createServerChanges(store, broadcastType, now, alive),
     listen(deliver, log) {
-      fanOut = startStreamFanOut(
-        store,
-        snapshot.seq,
-        (frame) => {
+      const listener = {
+        frame(frame: BroadcastFrame) {
           mirror.apply(frame)
           deliver(frame)
         },
-        log,
-      )
+        seed: (widgets: WidgetSnapshot[]) => mirror.reset(widgets),
+      }
+      fanOut = startStreamFanOut(store, snapshot.seq, listener, log)
     },
     async close() {
       fanOut?.stop()

@@ -1,8 +1,10 @@
 /**
  * Entity ops on the shared state in Redis: read the widget, compute the change here (the same
  * rules as the in-memory store), then store it with a compare-and-set script that also stores the
- * ACK and appends the broadcast. A widget that moved on meanwhile (another instance) is read
- * again; an op id answered on any instance gets its stored ACK and is not applied again.
+ * ACK and appends the broadcast (and checks the count and total-size caps). A widget that moved
+ * on meanwhile (another instance) is read again; an op id answered on any instance gets its
+ * stored ACK and is not applied again. Ops of types without an entity kind get their generic ACK
+ * stored the same way.
  */
 import type { WebSocket } from 'ws'
 import { changeBroadcastData, type EntityAck } from '../entityMessages'
@@ -11,7 +13,8 @@ import { OpRejection, refusalOf } from '../ops'
 import { ackFrame, answering, nackFrame, reasonOf } from '../protocol'
 import type { EntityOpKind, IdentifiedMessage, ServerFaults, WidgetEntity, WireMessage } from '../types'
 import { cleanFields, isWidgetId } from '../widgets'
-import type { Change, RedisStore, StoredWidget } from './redisStore'
+import type { WidgetCaps } from '../widgetCaps'
+import type { ApplyResult, Change, RedisStore, StoredWidget } from './redisStore'
 
 /** What {@link answerRedisOp} needs. */
 export interface RedisOpDeps {
@@ -19,11 +22,13 @@ export interface RedisOpDeps {
   readonly faults: ServerFaults
   readonly replier: FaultyReplier
   readonly broadcastType: string
-  /** Largest widget, in bytes of JSON (`limits.maxWidgetBytes`). */
-  readonly maxWidgetBytes: number
+  /** The widget caps (`limits.maxWidgetBytes` checked here, the others in Redis). */
+  readonly caps: WidgetCaps
   readonly now: () => number
-  /** Told once per op this instance applied. */
+  /** Told once per op this instance applied, before its ACK is sent. */
   onApplied(opId: string): void
+  /** Whether the instance stopped (or was killed): it then changes nothing more. */
+  stopped(): boolean
 }
 
 /** How often an op is recomputed when other instances keep changing its widget first. */
@@ -49,14 +54,21 @@ export function changeOf(deps: RedisOpDeps, kind: EntityOpKind, op: IdentifiedMe
   } else {
     entity = { ...current.entity, ...cleanFields(fields), id: key }
     const bytes = Buffer.byteLength(JSON.stringify(entity))
-    if (bytes > deps.maxWidgetBytes) {
-      throw new OpRejection(`widget ${key} would be ${bytes} bytes, over the limit of ${deps.maxWidgetBytes} (limits.maxWidgetBytes)`, false)
+    if (bytes > deps.caps.maxWidgetBytes) {
+      throw new OpRejection(`widget ${key} would be ${bytes} bytes, over the limit of ${deps.caps.maxWidgetBytes} (limits.maxWidgetBytes)`, false)
     }
   }
   const version = current.version + 1
   const ack: EntityAck = { key, version, value: entity }
   const broadcastData = changeBroadcastData({ id: key, version, entity }, op.id)
-  return { ...base, entity, ack: ackFrame(op.id, ack), broadcastData }
+  return { ...base, entity, ack: ackFrame(op.id, ack), broadcastData, caps: deps.caps }
+}
+
+/** The reason of a change the apply script refused at a cap (the in-memory store's wording). */
+export function capRefusal(result: Extract<ApplyResult, { kind: 'refused' }>, key: string, caps: WidgetCaps): string {
+  return result.limit === 'maxWidgets'
+    ? `widget ${key} would be widget number ${result.value + 1}, over the limit of ${caps.maxWidgets} (limits.maxWidgets)`
+    : `the widgets would take ${result.value} bytes, over the limit of ${caps.maxStateBytes} (limits.maxStateBytes)`
 }
 
 /**
@@ -90,15 +102,54 @@ export async function answerRedisOp(deps: RedisOpDeps, socket: WebSocket, op: Id
         answer(nackFrame(op.id, reasonOf(error), error instanceof OpRejection ? error.retryable : false))
         return
       }
+      // A crashed instance does nothing more (the ops after the crash point go to another one).
+      if (deps.stopped()) return
       const result = await deps.store.apply(change)
       if (result.kind === 'stale') continue
-      if (result.kind === 'applied') deps.onApplied(op.id)
-      const frame = result.kind === 'replay' ? result.ack : change.ack
+      if (result.kind === 'refused') {
+        answer(nackFrame(op.id, capRefusal(result, key, deps.caps), false))
+        return
+      }
+      if (result.kind === 'applied') applied(deps, op.id)
+      if (deps.stopped()) return // crashed meanwhile: the ACK is lost with the instance
+      const frame = result.kind === 'replay' ? result.ack : change.ack!
       if (!deps.faults.dropAcks) answer(frame)
       return
     }
     answer(nackFrame(op.id, `widget ${key} kept changing on other instances (${MAX_ROUNDS} tries)`, true))
   } catch (error) {
-    answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
+    // After a stop the connection is closed on purpose: nobody is left to answer.
+    if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
+  }
+}
+
+/** Accounts op `opId` applied here, then runs the test hook (which may kill the instance). */
+function applied(deps: RedisOpDeps, opId: string): void {
+  deps.onApplied(opId)
+  deps.store.options.afterApply?.(opId)
+}
+
+/**
+ * Answers an op of a type without an entity kind or message handler: the generic
+ * `{ received: true }` ACK, stored in Redis with the answered ids (SET NX), so a replay on any
+ * instance gets the same ACK and is counted applied once. Never rejects.
+ */
+export async function answerRedisGenericOp(deps: RedisOpDeps, socket: WebSocket, op: IdentifiedMessage): Promise<void> {
+  const answer = (frame: WireMessage): void => deps.replier.reply(socket, answering(frame, op.attempt), 'ack')
+  try {
+    const stored = await deps.store.storedAck(op.id)
+    const refusal = stored ? undefined : refusalOf(deps.faults, op)
+    if (refusal) {
+      answer(nackFrame(op.id, refusal.reason, refusal.retryable))
+      return
+    }
+    if (!stored && deps.stopped()) return
+    const ack = ackFrame(op.id, { received: true })
+    const before = stored ?? (await deps.store.remember(op.id, ack))
+    if (!before) applied(deps, op.id)
+    if (!deps.faults.dropAcks && !deps.stopped()) answer(before ?? ack)
+  } catch (error) {
+    // After a stop the connection is closed on purpose: nobody is left to answer.
+    if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
   }
 }

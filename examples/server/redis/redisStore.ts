@@ -7,7 +7,7 @@
 import { Redis, type ChainableCommander } from 'ioredis'
 import type { BroadcastFrame, WidgetEntity, WidgetSeed, WidgetSnapshot, WireMessage } from '../types'
 import { cleanFields } from '../widgets'
-import { APPLY_SCRIPT, SEED_SCRIPT } from './scripts'
+import { APPLY_SCRIPT, BROADCAST_SCRIPT, RESEED_SCRIPT, SEED_SCRIPT } from './scripts'
 
 /** How to reach the shared state (`startServer({ redis })`). */
 export interface RedisOptions {
@@ -23,6 +23,13 @@ export interface RedisOptions {
   answeredTtlMs?: number
   /** How many broadcasts the stream keeps for `SYNC { since }` (approximately). @default 10000 */
   streamLength?: number
+  /**
+   * For tests: called right after an op this instance applied is in Redis (its ACK stored with
+   * it), before the ACK is handed to the socket. A test crashes the instance there
+   * (`server.kill()`) to land between two ops of one flush, with that op's ACK lost.
+   * @default undefined
+   */
+  afterApply?: (opId: string) => void
 }
 
 /** One widget as Redis holds it: its version, and its entity (null once deleted). */
@@ -31,20 +38,37 @@ export interface StoredWidget {
   readonly entity: WidgetEntity | null
 }
 
-/** What {@link RedisStore.apply} did. */
-export type ApplyResult = { readonly kind: 'replay'; readonly ack: WireMessage } | { readonly kind: 'stale' } | { readonly kind: 'applied'; readonly seq: number }
+/** A widget cap the apply script checks. */
+export type CapName = 'maxWidgets' | 'maxStateBytes'
+
+/** What {@link RedisStore.apply} did (`refused`: the change would break `limit`, at `value`; nothing changed). */
+export type ApplyResult =
+  | { readonly kind: 'replay'; readonly ack: WireMessage }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'refused'; readonly limit: CapName; readonly value: number }
+  | { readonly kind: 'applied'; readonly seq: number }
+
+/** The caps of {@link Change} (Infinity: none). */
+export interface StateCaps {
+  readonly maxWidgets: number
+  readonly maxStateBytes: number
+}
 
 /** A change an instance computed from {@link StoredWidget.version}. */
 export interface Change {
-  readonly opId: string
+  /** The op that makes it; undefined for a server-side change (no ACK stored). */
+  readonly opId: string | undefined
   readonly widgetId: string
   readonly expectedVersion: number
   /** The entity after the change; null deletes it; undefined changes nothing (only the ACK is stored). */
   readonly entity: WidgetEntity | null | undefined
-  readonly ack: WireMessage
+  /** The ACK stored under `opId` (null for a server-side change). */
+  readonly ack: WireMessage | null
   readonly broadcastType: string
   readonly broadcastData: unknown
   readonly ts: number
+  /** Checked in the script, with the other instances' changes (none for server-side changes). */
+  readonly caps?: StateCaps
 }
 
 /** The broadcasts after `since`, or null when the stream no longer reaches back to it. */
@@ -68,8 +92,27 @@ const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000
 export function frameOfEntry([id, fields]: [string, string[]]): BroadcastFrame {
   const read: Record<string, string> = {}
   for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
-  return { type: read.type!, data: JSON.parse(read.data!), seq: Number(id.split('-', 1)[0]), ts: Number(read.ts) }
+  const frame: BroadcastFrame = { type: read.type!, seq: Number(id.split('-', 1)[0]), ts: Number(read.ts) }
+  if (read.data !== undefined) frame.data = JSON.parse(read.data)
+  return frame
 }
+
+/** Whether stream entry `id` is a broadcast (`<seq>-0`), not a reseed for the mirrors. */
+export function isBroadcastEntry(id: string): boolean {
+  return id.endsWith('-0')
+}
+
+/** The widgets a reseed entry carries. */
+export function seedOfEntry([, fields]: [string, string[]]): WidgetSnapshot[] {
+  const read: Record<string, string> = {}
+  for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
+  const entities = JSON.parse(read.entities!) as WidgetEntity[]
+  const versions = JSON.parse(read.versions!) as number[]
+  return entities.map((entity, i) => ({ ...entity, version: versions[i]! }))
+}
+
+/** A cap as the scripts take it: -1 for none. */
+const capArg = (cap: number | undefined): string => (cap === undefined || !Number.isFinite(cap) ? '-1' : String(cap))
 
 /** Opens the shared state at `options.url`. Call {@link RedisStore.close} when done. */
 export class RedisStore {
@@ -111,13 +154,41 @@ export class RedisStore {
   async seed(widgets: Iterable<WidgetSeed>): Promise<void> {
     const args: string[] = []
     for (const widget of widgets) args.push(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
-    if (args.length > 0) await this.redis.eval(SEED_SCRIPT, 2, this.key('widgets'), this.key('versions'), ...args)
+    if (args.length > 0) await this.redis.eval(SEED_SCRIPT, 3, this.key('widgets'), this.key('versions'), this.key('bytes'), ...args)
   }
 
-  /** The stored ACK of op `opId` (if answered and not expired), and widget `id` as it is now. */
-  async read(opId: string, id: string): Promise<{ ack: WireMessage | undefined; widget: StoredWidget }> {
+  /** Replaces every widget with `widgets` (see RESEED_SCRIPT); resolves with their number. */
+  async reseed(widgets: Iterable<WidgetSeed>): Promise<number> {
+    const byId = new Map<string, string>() // a repeated id: the last one wins
+    for (const widget of widgets) byId.set(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
+    const args = [...byId].flat()
+    const keys = [this.key('widgets'), this.key('versions'), this.key('bytes'), this.key('seq'), this.key('stream')]
+    return Number(await this.redis.eval(RESEED_SCRIPT, keys.length, ...keys, String(this.streamLength), ...args))
+  }
+
+  /** Appends one broadcast that changes no widget; resolves with its seq. */
+  async broadcast(type: string, data: unknown, ts: number): Promise<number> {
+    const json = data === undefined ? undefined : JSON.stringify(data)
+    return Number(await this.redis.eval(BROADCAST_SCRIPT, 2, this.key('seq'), this.key('stream'), type, json ?? '', String(this.streamLength), String(ts)))
+  }
+
+  /** Stores `ack` as op `opId`'s answer unless one is stored: resolves with the one stored before (a replay), else null. */
+  async remember(opId: string, ack: WireMessage): Promise<WireMessage | null> {
+    const before = await this.redis.set(this.key(`ack:${opId}`), JSON.stringify(ack), 'PX', this.ttlMs, 'NX', 'GET')
+    return before ? (JSON.parse(before) as WireMessage) : null
+  }
+
+  /** The stored ACK of op `opId` (if answered and not expired). */
+  async storedAck(opId: string): Promise<WireMessage | undefined> {
+    const ack = await this.redis.get(this.key(`ack:${opId}`))
+    return ack ? (JSON.parse(ack) as WireMessage) : undefined
+  }
+
+  /** The stored ACK of op `opId` (if answered and not expired; none without an op), and widget `id` as it is now. */
+  async read(opId: string | undefined, id: string): Promise<{ ack: WireMessage | undefined; widget: StoredWidget }> {
     const [ack, entity, version] = (await results(
-      this.redis.multi().get(this.key(`ack:${opId}`)).hget(this.key('widgets'), id).hget(this.key('versions'), id),
+      // A server-side change has no op id: an ack key nobody writes reads as nothing.
+      this.redis.multi().get(this.key(`ack:${opId ?? ''}`)).hget(this.key('widgets'), id).hget(this.key('versions'), id),
     )) as (string | null)[]
     return {
       ack: ack ? (JSON.parse(ack) as WireMessage) : undefined,
@@ -130,24 +201,28 @@ export class RedisStore {
     const entity = change.entity === undefined ? '-' : change.entity === null ? '' : JSON.stringify(change.entity)
     const [kind, value] = (await this.redis.eval(
       APPLY_SCRIPT,
-      5,
+      6,
       this.key('widgets'),
       this.key('versions'),
-      this.key(`ack:${change.opId}`),
+      this.key(`ack:${change.opId ?? ''}`),
       this.key('seq'),
       this.key('stream'),
+      this.key('bytes'),
       String(change.expectedVersion),
       change.widgetId,
       entity,
-      JSON.stringify(change.ack),
+      change.ack === null ? '' : JSON.stringify(change.ack),
       String(this.ttlMs),
       change.broadcastType,
       JSON.stringify(change.broadcastData),
       String(this.streamLength),
       String(change.ts),
+      capArg(change.caps?.maxWidgets),
+      capArg(change.caps?.maxStateBytes),
     )) as [string, string]
     if (kind === 'replay') return { kind, ack: JSON.parse(value) as WireMessage }
     if (kind === 'stale') return { kind }
+    if (kind === 'maxWidgets' || kind === 'maxStateBytes') return { kind: 'refused', limit: kind, value: Number(value) }
     return { kind: 'applied', seq: Number(value) }
   }
 
@@ -174,7 +249,7 @@ export class RedisStore {
     const [seqText, entries] = await results(this.redis.multi().get(this.key('seq')).xrange(this.key('stream'), `${since + 1}-0`, '+'))
     const seq = Number((seqText as string | null) ?? 0)
     if (since > seq) return { seq, frames: null }
-    const frames = (entries as [string, string[]][]).map(frameOfEntry)
+    const frames = (entries as [string, string[]][]).filter(([id]) => isBroadcastEntry(id)).map(frameOfEntry)
     const complete = frames.length === seq - since && (frames.length === 0 || frames[0]!.seq === since + 1)
     return { seq, frames: complete ? frames : null }
   }

@@ -75,7 +75,7 @@ export function createWidgetClient(options: Omit<ClientOptions, 'collections' | 
 export type WidgetClient = ReturnType<typeof createWidgetClient>
 
 /** The server's widget without `version`: what a client's view should equal. */
-export function serverEntity(server: ReferenceServer, id: string): Record<string, unknown> | null {
+export function serverEntity(server: Pick<ReferenceServer, 'widget'>, id: string): Record<string, unknown> | null {
   const snapshot = server.widget(id)
   if (!snapshot) return null
   const { version: _version, ...entity } = snapshot
@@ -83,7 +83,7 @@ export function serverEntity(server: ReferenceServer, id: string): Record<string
 }
 
 /** Whether `client` holds the server's value and version of every widget in `ids`, with nothing pending. */
-export function isConverged(server: ReferenceServer, client: WidgetClient, ids: readonly string[]): boolean {
+export function isConverged(server: Pick<ReferenceServer, 'widget'>, client: WidgetClient, ids: readonly string[]): boolean {
   if (client.pendingCount() !== 0) return false
   return ids.every((id) => {
     const record = client.record(id)
@@ -96,7 +96,7 @@ export function isConverged(server: ReferenceServer, client: WidgetClient, ids: 
 }
 
 /** A readable account of where `client` differs from the server, for failure messages. */
-export function divergence(server: ReferenceServer, client: WidgetClient, ids: readonly string[]): string {
+export function divergence(server: Pick<ReferenceServer, 'widget'>, client: WidgetClient, ids: readonly string[]): string {
   const lines = [`pending ops: ${client.pendingCount()}`]
   for (const id of ids) {
     const record = client.record(id)
@@ -109,7 +109,7 @@ export function divergence(server: ReferenceServer, client: WidgetClient, ids: r
  * Waits until every client has no pending ops and holds the server's state of every widget in
  * `ids`, then asserts it field by field (so a failure shows a diff).
  */
-export async function expectConverged(server: ReferenceServer, clients: readonly WidgetClient[], ids: readonly string[], timeout = 10_000) {
+export async function expectConverged(server: Pick<ReferenceServer, 'widget'>, clients: readonly WidgetClient[], ids: readonly string[], timeout = 10_000) {
   const converged = () =>
     until(
       () => clients.every((client) => isConverged(server, client, ids)),
