@@ -50,8 +50,8 @@ function hostForUrl(host: string): string {
 /**
  * Starts a reference server and resolves once it listens: with `redis`, a
  * {@link SharedReferenceServer} (its in-process changes go through Redis and return promises).
- * Pass `redis` as a known value to get that type; an options object whose `redis` may be
- * undefined is typed as the in-memory server.
+ * Without `redis`, a {@link ReferenceServer}; options whose `redis` may or may not be set give
+ * {@link AnyReferenceServer} (narrow it on `server.redis`, or await every change).
  *
  * @example
  * const server = await startServer({ port: 0 })
@@ -60,7 +60,8 @@ function hostForUrl(host: string): string {
  * await server.stop()
  */
 export async function startServer(options: StartServerOptions & { redis: string | RedisOptions }): Promise<SharedReferenceServer>
-export async function startServer(options?: StartServerOptions): Promise<ReferenceServer>
+export async function startServer(options?: StartServerOptions & { redis?: undefined }): Promise<ReferenceServer>
+export async function startServer(options: StartServerOptions): Promise<AnyReferenceServer>
 export async function startServer(options: StartServerOptions = {}): Promise<AnyReferenceServer> {
   const host = options.host ?? '127.0.0.1'
   const wsPath = options.path ?? '/ws'

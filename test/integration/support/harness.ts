@@ -35,7 +35,7 @@ const servers = new Set<ReferenceServer>()
 const clients = new Set<Client>()
 
 /** Starts a reference server on 127.0.0.1 (random port unless the test re-listens on a known one). */
-export async function startTestServer(options: Omit<StartServerOptions, 'host'> = {}): Promise<ReferenceServer> {
+export async function startTestServer(options: Omit<StartServerOptions, 'host' | 'redis'> = {}): Promise<ReferenceServer> {
   const server = await startServer({ port: 0, ...options, host: '127.0.0.1' })
   servers.add(server)
   return server

@@ -15,7 +15,7 @@ export function useServerFixture() {
     await Promise.all(servers.splice(0).map((server) => server.stop()))
   })
   return {
-    async start(options: StartServerOptions = {}): Promise<ReferenceServer> {
+    async start(options: Omit<StartServerOptions, 'redis'> = {}): Promise<ReferenceServer> {
       const server = await startServer({ port: 0, host: '127.0.0.1', ...options })
       servers.push(server)
       return server
