@@ -362,6 +362,20 @@ describe('review 9: limits with clear answers', () => {
     expect(s.widgets()).toHaveLength(2)
   })
 
+  it('bad limits throw naming the option; Infinity lifts a limit and rateLimit: false turns the bucket off', async () => {
+    await expect(server({ limits: { maxDepth: 0 } })).rejects.toThrow(/startServer\(\{ limits \}\): maxDepth must be a number > 0/)
+    await expect(server({ limits: { maxBatchMessages: Number.NaN } })).rejects.toThrow(/maxBatchMessages/)
+    await expect(server({ limits: { rateLimit: { opsPerSecond: 0, burst: 1 } } })).rejects.toThrow(/rateLimit/)
+    const s = await server({ limits: { maxPayloadBytes: Infinity, rateLimit: false } })
+    const attacker = await connectClient(s.url)
+    attacker.send({ type: 'BATCH', data: Array.from({ length: 1_000 }, (_, i) => ({ type: 'NOTE', id: `u-${i}` })) })
+    attacker.send({ type: 'BATCH', data: Array.from({ length: 1_000 }, (_, i) => ({ type: 'NOTE', id: `v-${i}` })) })
+    await attacker.next(replyTo('v-999'), 5_000)
+    expect(attacker.messages.filter((m) => m.type === 'ACK')).toHaveLength(2_000)
+    attacker.send({ type: 'NOTE', id: 'large', data: 'x'.repeat(2 * MiB) })
+    expect(await attacker.next(replyTo('large'), 5_000)).toMatchObject({ type: 'ACK' })
+  })
+
   it('maxReceivedBytes bounds server.received by bytes, oldest dropped first', async () => {
     const s = await server({ limits: { maxReceivedBytes: 10_000 } })
     const attacker = await connectClient(s.url)
