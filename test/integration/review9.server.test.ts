@@ -426,3 +426,32 @@ describe('review 9: static files', () => {
     expect(await get(s, '/')).toMatchObject({ status: 404, headers: SECURITY })
   })
 })
+
+describe('review 9: slow or odd handshakes', () => {
+  it('the own origin is matched whatever the case of the Host header (host names are case-insensitive)', async () => {
+    const s = await server()
+    expect(await upgradeStatus(s, { Host: 'Dash.Example:8080', Origin: 'http://dash.example:8080' })).toBe(101)
+    expect(await upgradeStatus(s, { Host: 'Dash.Example:8080', Origin: 'http://dash.example:9090' })).toBe(403)
+  })
+
+  it('an authenticate hook that never answers: the upgrade is refused with 503 after handshakeTimeoutMs, not held for ever', async () => {
+    const s = await server({ authenticate: () => new Promise<string>(() => {}), limits: { handshakeTimeoutMs: 300 } })
+    const started = performance.now()
+    const answer = await rawExchange(s, upgradeText(s))
+    const tookMs = performance.now() - started
+    console.log(`[review9] a hanging authenticate was refused after ${tookMs.toFixed(0)} ms (handshakeTimeoutMs 300)`)
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /)
+    expect(answer).toContain('handshakeTimeoutMs')
+    expect(tookMs).toBeLessThan(5_000)
+    expect(s.clientCount()).toBe(0)
+  })
+
+  it('stop() ends an upgrade still waiting on authenticate at once', async () => {
+    let asked = 0
+    const s = await server({ authenticate: () => (asked++, new Promise<string>(() => {})) })
+    const closed = rawExchange(s, upgradeText(s))
+    await until(() => asked === 1, 'authenticate is asked')
+    await s.stop()
+    expect(await closed).toBe('')
+  })
+})
