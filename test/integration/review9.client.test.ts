@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { cleanup, createClient, startTestServer, until } from './support/harness'
+import { createWidgetClient } from './support/widgetClient'
 
 /**
  * Independent review of issue 9's client points, written from the README only: the package
@@ -98,5 +99,21 @@ describe('review 9: the package client', () => {
     expect(client.payloads<{ code: string }>(client.actions.messageRejected.type).map((p) => p.code)).toContain('frame_too_large')
     // The client with the default 1 MiB took the same 100 KiB frame.
     expect(defaults.connection().lastClose).toBeNull()
+  })
+
+  it('ops over the server rate limit get NACK rate_limited, retryable: the client backs off and every op lands, none rolled back', async () => {
+    const ids = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5']
+    const server = await startTestServer({ widgets: ids.map((id) => ({ id, value: 0 })), limits: { rateLimit: { opsPerSecond: 40, burst: 4 } } })
+    const client = createWidgetClient({ url: server.url, config: { backgroundSync: { RETRY_DELAY: 100, RETRY_MAX_DELAY: 400 } } })
+    await client.waitForStatus('open')
+    await until(() => client.view('w-5') !== undefined, 'the first SYNC loads the widgets')
+    for (let round = 1; round <= 4; round++) for (const id of ids) client.update(id, round * 10)
+    await until(() => client.pendingCount() === 0, () => `every op settles (${client.pendingCount()} pending)`, 15_000)
+    const limited = client.log.filter((r) => JSON.stringify(r.action).includes('rate_limited')).length
+    console.log(`[review9] 20 ops over a 40/s bucket of 4: ${limited} actions mention rate_limited`)
+    expect(limited).toBeGreaterThan(0)
+    expect([...client.allRollbacks.values()]).toEqual([])
+    for (const id of ids) expect(server.widget(id)).toMatchObject({ value: 40 })
+    for (const id of ids) expect(client.view(id)).toMatchObject({ value: 40 })
   })
 })
