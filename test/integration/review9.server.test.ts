@@ -291,6 +291,9 @@ describe('review 9: frames', () => {
     expect(await attacker.next(replyTo('i'.repeat(256)))).toMatchObject({ type: 'ACK' })
     attacker.send({ type: 'NOTE', id: 'j'.repeat(257) })
     expect(await attacker.next((m) => m.type === 'ERROR')).toMatchObject({ data: { reason: expect.stringContaining('256') } })
+    // A usable id with a type too long: an op refused, so a NACK the client can roll back on.
+    attacker.send({ type: 'T'.repeat(257), id: 'long-type' })
+    expect(await attacker.next(replyTo('long-type'))).toMatchObject({ type: 'NACK', data: { retryable: false, reason: 'type longer than 256 characters' } })
   })
 
   it('a handler that throws answers that frame only: op NACK, request ERROR (sync and async), and the next frame is served', async () => {
