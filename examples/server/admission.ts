@@ -32,7 +32,8 @@ export function isDefaultAllowedOrigin(origin: string, request: IncomingMessage)
     return false
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
-  return url.host === request.headers.host || LOOPBACK_HOSTS.has(url.hostname)
+  // URL lowercases the origin's host; the Host header keeps the case the client wrote.
+  return url.host === request.headers.host?.toLowerCase() || LOOPBACK_HOSTS.has(url.hostname)
 }
 
 /** Whether `request` may open a socket under `policy` (undefined: the default policy). */
@@ -76,12 +77,29 @@ export function chooseProtocol(offered: ReadonlySet<string>): string | false {
   return token
 }
 
-/** The user id `authenticate` gives `request`, or undefined when it refuses (a throw included). */
-export async function authenticateRequest(authenticate: Authenticate, request: IncomingMessage): Promise<string | undefined> {
+/** What `authenticate` decided: the user id, a refusal (a throw included), or no answer in time. */
+export type Admission = { readonly userId: string } | 'refused' | 'timeout'
+
+/**
+ * Asks `authenticate` about `request`, waiting at most `timeoutMs`: a hook that never answers
+ * (a hung auth backend) must not hold the socket, which no HTTP timeout covers once upgrading.
+ */
+export async function authenticateRequest(authenticate: Authenticate, request: IncomingMessage, timeoutMs: number): Promise<Admission> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'timeout'>((resolve) => {
+    if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  const asked = (async (): Promise<Admission> => {
+    try {
+      const user = await authenticate(request)
+      return typeof user === 'string' && user !== '' ? { userId: user } : 'refused'
+    } catch {
+      return 'refused'
+    }
+  })()
   try {
-    const user = await authenticate(request)
-    return typeof user === 'string' && user !== '' ? user : undefined
-  } catch {
-    return undefined
+    return await Promise.race([asked, late])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -197,15 +197,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
       accept(undefined)
       return
     }
-    void authenticateRequest(authenticate, req).then((userId) => {
-      if (userId !== undefined) {
-        accept(userId)
-        return
+    authenticating.add(socket)
+    void authenticateRequest(authenticate, req, limits.handshakeTimeoutMs).then((admission) => {
+      authenticating.delete(socket)
+      if (typeof admission === 'object') {
+        accept(admission.userId)
+      } else if (admission === 'timeout') {
+        log(`refused upgrade: authenticate did not answer within limits.handshakeTimeoutMs (${limits.handshakeTimeoutMs})`)
+        refuseSocket(socket, '503 Service Unavailable', `authentication did not answer in time (limits.handshakeTimeoutMs = ${limits.handshakeTimeoutMs})`)
+      } else {
+        log('refused upgrade: authenticate refused the request')
+        refuseSocket(socket, '401 Unauthorized', 'authentication failed (a valid token is needed: ?token= or Sec-WebSocket-Protocol token.<token>)')
       }
-      log('refused upgrade: authenticate refused the request')
-      refuseSocket(socket, '401 Unauthorized', 'authentication failed (a valid token is needed: ?token= or Sec-WebSocket-Protocol token.<token>)')
     })
   })
+
+  /** Upgrades waiting on `authenticate`: no HTTP timeout covers them, and stop() ends them. */
+  const authenticating = new Set<Socket>()
 
   /** The TCP socket under each client, so blasts can cork it (see fanOut). */
   const transports = new WeakMap<WebSocket, Socket>()
@@ -239,6 +247,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
       }
       waiters.clear()
       for (const ws of wss.clients) ws.terminate()
+      for (const socket of authenticating) socket.destroy()
+      authenticating.clear()
       wss.close()
       httpServer.close(() => resolve())
       httpServer.closeAllConnections()

@@ -9,7 +9,7 @@ import { handleControl } from './control'
 import { applyEntityOp } from './entityMessages'
 import type { FaultyReplier } from './faults'
 import { answerOp, type OpOutcome } from './ops'
-import { answering, decodeClientFrame, errorFrame, nackFrame, pongFrame, readClientMessage, reasonOf, replyFrame, type FrameRules } from './protocol'
+import { answering, checkClientMessage, decodeClientFrame, errorFrame, nackFrame, pongFrame, reasonOf, replyFrame, type FrameRules } from './protocol'
 import type { TokenBucket } from './tokenBucket'
 import type { AnyReferenceServer, HandlerContext, IdentifiedMessage, ReceivedMessage, WireMessage } from './types'
 import type { WidgetCaps } from './widgetCaps'
@@ -98,7 +98,7 @@ export function dispatchFrame(deps: DispatchDeps, socket: WebSocket, raw: RawDat
     return inOrder(
       items.map((item) => () => {
         // An element is held to the rules of a standalone frame, and answered on its own.
-        const read = readClientMessage(item, deps.frameRules.maxIdLength)
+        const read = checkClientMessage(item, deps.frameRules)
         if (read.ok) return guarded(deps, socket, read.message, share)
         refuse(deps, socket, `BATCH element refused: ${read.reason}`, read.replyTo, read.type)
       }),

@@ -16,6 +16,9 @@ export type DecodedFrame =
  */
 export const TEXT_DEPTH_CHECK_CHARS = 65_536
 
+/** How many times `maxDepth` a frame over {@link TEXT_DEPTH_CHECK_CHARS} may nest before it is refused on its text. */
+const TEXT_DEPTH_FACTOR = 2
+
 /** A refusal, with the id and type of the refused message when they are usable (to answer it). */
 function refusal(reason: string, replyTo: string | undefined, type: unknown): DecodedFrame {
   const refused: DecodedFrame = { ok: false, reason }
@@ -49,7 +52,10 @@ export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary
       : Buffer.from(raw).toString('utf8')
   const maxDepth = rules.maxDepth ?? DEFAULT_MAX_DEPTH
   // Only a large frame is slow to parse; a small one is parsed, so its refusal can name its id.
-  if (text.length > TEXT_DEPTH_CHECK_CHARS && nestsDeeperThan(text, maxDepth)) return { ok: false, reason: `frame nests deeper than ${maxDepth} levels` }
+  // The text check only keeps hostile depth from the parser, so it allows twice the limit: a
+  // BATCH element is held to a standalone frame's depth by the exact walk, and one a little too
+  // deep is then NACKed alone instead of failing its whole frame. Parsing a bounded depth is cheap.
+  if (text.length > TEXT_DEPTH_CHECK_CHARS && nestsDeeperThan(text, TEXT_DEPTH_FACTOR * maxDepth)) return { ok: false, reason: `frame nests deeper than ${maxDepth} levels` }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -62,12 +68,32 @@ export function decodeClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary
   const obj = value as Record<string, unknown>
   const maxIdLength = rules.maxIdLength ?? Infinity
   const replyTo = typeof obj.id === 'string' && obj.id.length <= maxIdLength ? obj.id : undefined
-  const refuse = (reason: string): DecodedFrame => refusal(reason, replyTo, obj.type)
-  // The package's walk: iterative, so no nesting can overflow the stack here or later.
-  const checked = stripForbiddenKeys(obj, '', { maxDepth, maxReportedPaths: 1 })
-  if (checked.tooDeep) return refuse(`frame nests deeper than ${maxDepth} levels`)
-  if (checked.strippedCount > 0) return refuse(`forbidden key ${checked.stripped[0] ?? ''} (__proto__, constructor and prototype are refused at any depth)`)
+  // A BATCH's elements are checked one by one as they are handled (checkClientMessage), so one
+  // bad op is NACKed alone instead of leaving its neighbours unanswered; here only its envelope.
+  const isBatch = obj.type === 'BATCH' && Array.isArray(obj.data)
+  const refused = forbiddenContent(isBatch ? { ...obj, data: null } : obj, maxDepth)
+  if (refused !== undefined) return refusal(refused, replyTo, obj.type)
   return readClientMessage(obj, maxIdLength)
+}
+
+/** Why `value` breaks the depth or forbidden-key rule, if it does (the package's walk). */
+function forbiddenContent(value: unknown, maxDepth: number): string | undefined {
+  // Iterative, so no nesting can overflow the stack here or later.
+  const checked = stripForbiddenKeys(value, '', { maxDepth, maxReportedPaths: 1 })
+  if (checked.tooDeep) return `frame nests deeper than ${maxDepth} levels`
+  if (checked.strippedCount > 0) return `forbidden key ${checked.stripped[0] ?? ''} (__proto__, constructor and prototype are refused at any depth)`
+  return undefined
+}
+
+/**
+ * Reads one element of a client `BATCH` as a standalone frame: the same depth (the element is
+ * level 0) and forbidden-key rules as {@link decodeClientFrame}, then {@link readClientMessage}.
+ */
+export function checkClientMessage(value: unknown, rules: FrameRules = {}): DecodedFrame {
+  const read = readClientMessage(value, rules.maxIdLength)
+  if (!read.ok) return read
+  const refused = forbiddenContent(value, rules.maxDepth ?? DEFAULT_MAX_DEPTH)
+  return refused === undefined ? read : refusal(refused, read.message.id, read.message.type)
 }
 
 /**

@@ -94,10 +94,11 @@ describe('attacks: frames', () => {
     attacker.send(
       '{"type":"BATCH","data":[{"type":"WIDGET_UPDATE","id":"ok","data":{"id":"w-1","value":2}},{"type":"WIDGET_UPDATE","id":"bad","data":{"id":"w-1","a":[[{"b":{"__proto__":{"x":1}}}]]}}]}',
     )
-    // The whole frame is refused: the key is found before any element runs.
-    const answer = await attacker.next((m) => m.type === 'ERROR' || m.type === 'NACK')
-    expect(answer.data).toMatchObject({ reason: expect.stringContaining('forbidden key data.1.data.a.0.0.b.__proto__') })
-    expect(server.widget('w-1')).toEqual({ id: 'w-1', value: 1, version: 1 })
+    // Each element is held to a standalone frame's rules: the bad op is NACKed alone (the client
+    // rolls it back), its neighbour applied.
+    expect(await attacker.next(replyTo('ok'))).toMatchObject({ type: 'ACK' })
+    expect(await attacker.next(replyTo('bad'))).toMatchObject({ type: 'NACK', data: { retryable: false, reason: expect.stringContaining('forbidden key data.a.0.0.b.__proto__') } })
+    expect(server.widget('w-1')).toEqual({ id: 'w-1', value: 2, version: 2 })
     // A malformed element alone is refused alone; its neighbour is applied.
     attacker.send({ type: 'BATCH', data: [{ type: 'WIDGET_UPDATE', id: 'ok2', data: { id: 'w-1', value: 3 } }, { type: 42, id: 'junk' }] })
     expect(await attacker.next(replyTo('ok2'))).toMatchObject({ type: 'ACK' })

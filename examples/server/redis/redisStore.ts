@@ -111,6 +111,21 @@ export function seedOfEntry([, fields]: [string, string[]]): WidgetSnapshot[] {
   return entities.map((entity, i) => ({ ...entity, version: versions[i]! }))
 }
 
+/**
+ * The scripts as ioredis commands (`defineCommand`): each is sent whole (EVAL) once per
+ * connection and then by its SHA1 (EVALSHA), so an op no longer ships and hashes the apply
+ * script's text every time. Redis runs the same script either way.
+ */
+const SCRIPTS = {
+  rtkApply: { numberOfKeys: 6, lua: APPLY_SCRIPT },
+  rtkBroadcast: { numberOfKeys: 2, lua: BROADCAST_SCRIPT },
+  rtkSeed: { numberOfKeys: 3, lua: SEED_SCRIPT },
+  rtkReseed: { numberOfKeys: 5, lua: RESEED_SCRIPT },
+} as const
+
+/** A script command: its keys, then its arguments. */
+type ScriptCommand = (...keysAndArgs: string[]) => Promise<unknown>
+
 /** A cap as the scripts take it: -1 for none. */
 const capArg = (cap: number | undefined): string => (cap === undefined || !Number.isFinite(cap) ? '-1' : String(cap))
 
@@ -132,6 +147,12 @@ export class RedisStore {
     // A lost connection is retried, and commands wait for it: a Redis restart is an outage, not a crash.
     this.redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null })
     this.redis.on('error', () => {})
+    for (const [name, definition] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, definition)
+  }
+
+  /** Runs one of {@link SCRIPTS} (by EVALSHA once the connection has it). */
+  private script(name: keyof typeof SCRIPTS, ...keysAndArgs: string[]): Promise<unknown> {
+    return (this.redis as unknown as Record<typeof name, ScriptCommand>)[name](...keysAndArgs)
   }
 
   /** The stream key (the fan-out reads it). */
@@ -154,7 +175,7 @@ export class RedisStore {
   async seed(widgets: Iterable<WidgetSeed>): Promise<void> {
     const args: string[] = []
     for (const widget of widgets) args.push(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
-    if (args.length > 0) await this.redis.eval(SEED_SCRIPT, 3, this.key('widgets'), this.key('versions'), this.key('bytes'), ...args)
+    if (args.length > 0) await this.script('rtkSeed', this.key('widgets'), this.key('versions'), this.key('bytes'), ...args)
   }
 
   /** Replaces every widget with `widgets` (see RESEED_SCRIPT); resolves with their number. */
@@ -163,13 +184,13 @@ export class RedisStore {
     for (const widget of widgets) byId.set(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
     const args = [...byId].flat()
     const keys = [this.key('widgets'), this.key('versions'), this.key('bytes'), this.key('seq'), this.key('stream')]
-    return Number(await this.redis.eval(RESEED_SCRIPT, keys.length, ...keys, String(this.streamLength), ...args))
+    return Number(await this.script('rtkReseed', ...keys, String(this.streamLength), ...args))
   }
 
   /** Appends one broadcast that changes no widget; resolves with its seq. */
   async broadcast(type: string, data: unknown, ts: number): Promise<number> {
     const json = data === undefined ? undefined : JSON.stringify(data)
-    return Number(await this.redis.eval(BROADCAST_SCRIPT, 2, this.key('seq'), this.key('stream'), type, json ?? '', String(this.streamLength), String(ts)))
+    return Number(await this.script('rtkBroadcast', this.key('seq'), this.key('stream'), type, json ?? '', String(this.streamLength), String(ts)))
   }
 
   /** Stores `ack` as op `opId`'s answer unless one is stored: resolves with the one stored before (a replay), else null. */
@@ -199,9 +220,8 @@ export class RedisStore {
   /** Applies `change` if the widget is still at `change.expectedVersion` (see APPLY_SCRIPT). */
   async apply(change: Change): Promise<ApplyResult> {
     const entity = change.entity === undefined ? '-' : change.entity === null ? '' : JSON.stringify(change.entity)
-    const [kind, value] = (await this.redis.eval(
-      APPLY_SCRIPT,
-      6,
+    const [kind, value] = (await this.script(
+      'rtkApply',
       this.key('widgets'),
       this.key('versions'),
       this.key(`ack:${change.opId ?? ''}`),
