@@ -27,7 +27,7 @@ function isWebSocketUrl(url: unknown): url is string {
 }
 
 /** The `lastError` of a store with no WebSocket implementation: what to pass, and where. */
-export function noWebSocketError(): RealtimeError {
+function noWebSocketError(): RealtimeError {
   return {
     name: 'ConfigurationError',
     code: 'NO_WEBSOCKET',

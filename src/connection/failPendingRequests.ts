@@ -25,7 +25,7 @@ export function failPendingRequests(
 }
 
 /** Why a request failed when `disconnect()` came before its reply. */
-export function disconnectedError(type: string, requestId: string): RealtimeError {
+function disconnectedError(type: string, requestId: string): RealtimeError {
   return {
     name: 'DisconnectedError',
     code: 'DISCONNECTED',

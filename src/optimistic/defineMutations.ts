@@ -1,4 +1,5 @@
 import { CONFLICT_RESOLUTIONS } from '../config/optionRules'
+import { isPlainObject } from '../util/isPlainObject'
 import type { EntityOf } from '../collections/entityTypes'
 import type { MutationArgs } from './createMutationActions'
 import type { ConflictStrategy } from './types'
@@ -84,9 +85,7 @@ export interface CompiledMutation {
 
 // Later fields win; anything but two plain objects keeps the later args whole.
 const mergeArgs = (earlier: unknown, later: unknown): unknown =>
-  earlier && later && typeof earlier === 'object' && typeof later === 'object' && !Array.isArray(earlier) && !Array.isArray(later)
-    ? { ...(earlier as object), ...(later as object) }
-    : later
+  isPlainObject(earlier) && isPlainObject(later) ? { ...earlier, ...later } : later
 
 const defaultKey = (args: unknown) => (args as { id?: unknown } | null | undefined)?.id as string
 

@@ -1,4 +1,4 @@
-import { configureStore } from '@reduxjs/toolkit'
+import { configureStore, type Middleware } from '@reduxjs/toolkit'
 import { createApi, fetchBaseQuery } from '@reduxjs/toolkit/query'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
@@ -43,11 +43,17 @@ function makeStore(tags?: (change: { collection: string; keys: string[] }) => re
       },
     },
   })
+  // The tags every `invalidateTags` dispatched carried, in order: what "nothing invalidated" is read from.
+  const invalidatedTags: unknown[][] = []
+  const recordInvalidations: Middleware = () => (next) => (action) => {
+    if (api.util.invalidateTags.match(action)) invalidatedTags.push([...action.payload])
+    return next(action)
+  }
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer },
-    middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
+    middleware: (gDM) => gDM().prepend(recordInvalidations).concat(api.middleware, realtime.middleware),
   })
-  return { api, realtime, store }
+  return { api, realtime, store, invalidatedTags }
 }
 
 describe('sync.invalidate: RTK Query tags of changed entities', () => {
@@ -60,7 +66,7 @@ describe('sync.invalidate: RTK Query tags of changed entities', () => {
       const { version: _v, ...entity } = widgets[params.id as string]!
       return HttpResponse.json(entity)
     }))
-    const { api, realtime, store } = makeStore()
+    const { api, realtime, store, invalidatedTags } = makeStore()
     const subscription = store.dispatch(api.endpoints.getWidget.initiate('w-1'))
     await subscription
     expect(fetches).toBe(1)
@@ -81,13 +87,17 @@ describe('sync.invalidate: RTK Query tags of changed entities', () => {
     await vi.waitFor(() => expect(data()).toEqual({ id: 'w-1', value: 10 }))
     expect(fetches).toBe(3)
 
-    // A change of w-2, and a repeat of w-1's version: nothing for this query.
+    // A change of w-2, and a repeat of w-1's version: nothing for this query. Frames are handled in
+    // order, so once w-2's next change (seq 5, the barrier) is in the store, both were handled, and
+    // any invalidation they caused was dispatched: no time is waited.
+    const invalidationsBefore = invalidatedTags.length
     socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-2', value: 3, version: 2 }, seq: 3 })
     socket.deliver({ type: 'WIDGET_UPDATE', data: widgets['w-1'], seq: 4 })
-    await endOfTurn()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.deliver({ type: 'WIDGET_UPDATE', data: { id: 'w-2', value: 4, version: 3 }, seq: 5 })
+    await vi.waitFor(() => expect(realtime.selectors.selectEntity(store.getState(), 'widgets', 'w-2')).toEqual({ id: 'w-2', value: 4 }))
+    expect(invalidatedTags.slice(invalidationsBefore)).toEqual([[{ type: 'Widget', id: 'w-2' }], [{ type: 'Widget', id: 'w-2' }]])
+    expect(api.endpoints.getWidget.select('w-1')(store.getState()).status).toBe('fulfilled')
     expect(fetches).toBe(3)
-    expect(realtime.selectors.selectEntity(store.getState(), 'widgets', 'w-2')).toEqual({ id: 'w-2', value: 3 })
     subscription.unsubscribe()
     store.dispatch(realtime.actions.disconnect())
   })

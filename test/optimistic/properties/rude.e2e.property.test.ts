@@ -153,7 +153,7 @@ const REGRESSIONS: Scenario[] = [
     { t: 'remote', key: 0, field: 'title', v: 0, late: false, twice: false },
     { t: 'wait', ms: WINDOW + 10 },
     { t: 'edit', key: 0, field: 'value', v: 2 }] },
-  // 3: onUpdate: the socket close re-queues the op handed over; it is sent again before its timeout.
+  // 3: onUpdate: a socket close re-queued the op handed over, and nothing sent it again (stuck queued).
   { strategy: 'LOCAL_WINS', transport: 'onUpdate', batchMode: 'window', cmds: [
     { t: 'edit', key: 0, field: 'value', v: 1 },
     { t: 'wait', ms: WINDOW + 10 },

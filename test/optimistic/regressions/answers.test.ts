@@ -59,6 +59,43 @@ describe("bug 9: an ACK's value is validated like an entity update", () => {
   })
 })
 
+describe('every fault "Answers are checked" lists is invalid_answer, and confirms nothing', () => {
+  // The README's list: data not an object, key missing or not the op's, version not a finite
+  // number above 0, a value failing the collection's check (its id not the op's key), an attempt
+  // naming a delivery never made.
+  const faults: Array<[string, (op: string, t: { ack: (opId: string, data: Record<string, unknown>, attempt?: number) => object }) => object]> = [
+    ['data is not an object', (op) => ({ type: 'ACK', replyTo: op, data: 'ok' })],
+    ['data has no key', (op, t) => t.ack(op, { version: 2, value: { id: 'w-1', title: 'CPU', value: 10 } })],
+    ['version 0', (op, t) => t.ack(op, { key: 'w-1', version: 0, value: { id: 'w-1', title: 'CPU', value: 10 } })],
+    ['version "2" (a string)', (op, t) => t.ack(op, { key: 'w-1', version: '2', value: { id: 'w-1', title: 'CPU', value: 10 } })],
+    ["the value's id is another key", (op, t) => t.ack(op, { key: 'w-1', version: 2, value: { id: 'w-2', title: 'CPU', value: 10 } })],
+    ['attempt 5 when 1 delivery was made', (op, t) => t.ack(op, { key: 'w-1', version: 2, value: { id: 'w-1', title: 'CPU', value: 10 } }, 5)],
+    ['a NACK naming attempt 5 when 1 delivery was made', (op) => ({ type: 'NACK', replyTo: op, attempt: 5, data: { reason: 'no', retryable: false } })],
+  ]
+
+  it.each(faults)('%s: the op stays pending and the entity as it was; the right ACK then confirms it', async (_fault, answer) => {
+    const server = new WidgetServer().seed('w-1', 1, { id: 'w-1', title: 'CPU', value: 1 })
+    const t = await openStore(off, server)
+    const op = t.mutate('updateWidget', { id: 'w-1', value: 10 })
+    const [frame] = t.opFrames('w-1')
+    const before = t.record('w-1')
+
+    await t.deliver(answer(op, t) as Parameters<typeof t.deliver>[0])
+    const rejected = t.rejections()
+    expect(rejected.map((a) => a.payload.code)).toEqual(['invalid_answer'])
+    expect(rejected[0]!.payload.reason).toContain(op)
+    expect(t.received()).toEqual([])
+    expect(t.record('w-1')).toEqual(before)
+    expect(t.ops().map((o) => [o.opId, o.status])).toEqual([[op, 'sent']])
+    expect(t.optimistic().rollbacks).toEqual([])
+
+    await t.deliver(t.ack(op, server.apply(frame!), 1))
+    expect(t.ops()).toEqual([])
+    expect(t.index()).toEqual([])
+    expect(t.record('w-1')).toEqual({ confirmed: server.value('w-1'), version: 2, view: server.value('w-1') })
+  })
+})
+
 describe('bug 10: bad answers and bad updates are reported', () => {
   it('an ACK or NACK for an unknown opId is messageRejected unmatched_answer, never a messageReceived', async () => {
     const server = new WidgetServer().seed('w-1', 1, { id: 'w-1', title: 'CPU', value: 1 })
