@@ -25,7 +25,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startServer } from '../../examples/server/createServer'
 import { DEMO_WIDGET_IDS, demoWidgets, startDemoTicker } from '../../examples/server/demo'
 import { DEFAULT_FAULTS } from '../../examples/server/faults'
@@ -127,11 +127,12 @@ async function waitForCount(page: Page, selector: string, count: number, timeout
 
 /** Polls `check` (in the test process) until it is true: a wait for a condition, never for a time. */
 async function until(what: string, check: () => boolean, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  await vi.waitFor(
+    () => {
+      if (!check()) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
+    },
+    { timeout, interval: 10 },
+  )
 }
 
 /** A deterministic random source for the seeded widgets. */

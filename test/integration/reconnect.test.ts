@@ -115,7 +115,7 @@ describe('server restart', () => {
     }
     const url = async () => {
       calls.push(calls.length + 1)
-      await new Promise((resolve) => setTimeout(resolve, 5)) // e.g. fetching a fresh token
+      await new Promise((resolve) => setImmediate(resolve)) // e.g. fetching a fresh token: resolves later, not at once
       return `${server.url}?token=t${calls.length}`
     }
     const client = createClient({ url, WebSocket: RecordingWebSocket })
