@@ -80,18 +80,30 @@ async function sizes(options) {
   return { min: code.length, gz: gzipSync(code, { level: 9 }).length }
 }
 
+// The core is measured on its own and again under the React entry: bundle it once per run.
+const memo = new Map()
+function once(key, compute) {
+  if (!memo.has(key)) memo.set(key, compute())
+  return memo.get(key)
+}
+const sizesOfFile = (path) => once(`sizes ${path}`, () => sizes({ path }))
+
 async function measure(entry) {
   const path = join(root, entry.file)
   if (!existsSync(path)) throw new Error(`check-size: ${entry.file} is missing; run \`npm run build\` first`)
-  if (!entry.withCore) return sizes({ path })
-  const coreAlone = await sizes({ path: join(root, core.file) })
+  if (!entry.withCore) return sizesOfFile(path)
+  const coreAlone = await sizesOfFile(join(root, core.file))
   const both = await sizes({ contents: [core.file, entry.file].map((file) => `export * from './${file}'`).join('\n') })
   const alone = await sizes({ path, plugins: [externalFiles(coreChunks())] })
   return { min: both.min - coreAlone.min, gz: both.gz - coreAlone.gz, alone }
 }
 
 /** The source files of an entry bundled the same way, with their minified bytes in the output. */
-async function sourceInputs(entry) {
+function sourceInputs(entry) {
+  return once(`inputs ${entry.source}`, () => bundleInputs(entry))
+}
+
+async function bundleInputs(entry) {
   const { metafile } = await bundle({ path: join(root, entry.source), metafile: true })
   const [output] = Object.values(metafile.outputs)
   return Object.entries(output.inputs)

@@ -7,9 +7,9 @@
  * it runs), and answers CONTROL requests (`stats`) by their `replyTo`.
  */
 import { openSocket, closeSocket, createControl } from './wsClient.mjs'
+import { controlText } from './protocol.mjs'
 import { waitForCount, whenPackageOpen } from './store.mjs'
 
-const blastFrame = (data) => JSON.stringify({ type: 'CONTROL', data })
 
 /** A one-shot promise resolved with performance.now() when the count reaches its target. */
 function counter() {
@@ -50,7 +50,7 @@ export async function connectNetworkOnly(url, { messageType }) {
   })
   return {
     request: control.request,
-    sendBlast: (data) => ws.send(blastFrame(data)),
+    sendBlast: (data) => ws.send(controlText(data)),
     whenCounted: (n) => count.when(n),
     count: () => count.value,
     close: () => closeSocket(ws),
@@ -64,7 +64,7 @@ export async function connectPlainDispatch(url, { store, toAction, selectCount }
   })
   return {
     request: control.request,
-    sendBlast: (data) => ws.send(blastFrame(data)),
+    sendBlast: (data) => ws.send(controlText(data)),
     whenCounted: (n) => waitForCount(store, selectCount, n),
     count: () => selectCount(store.getState()),
     close: () => closeSocket(ws),
@@ -81,7 +81,7 @@ export async function connectSaga(url, { store, sagaMiddleware, saga, toAction, 
   const task = sagaMiddleware.run(saga, ws, control, store.dispatch, toAction)
   return {
     request: control.request,
-    sendBlast: (data) => ws.send(blastFrame(data)),
+    sendBlast: (data) => ws.send(controlText(data)),
     whenCounted: (n) => waitForCount(store, selectCount, n),
     count: () => selectCount(store.getState()),
     close: async () => {

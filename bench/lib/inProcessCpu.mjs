@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url'
 import { configureStore } from '@reduxjs/toolkit'
 import { addSubscribers, widgetKey } from './entityClients.mjs'
 import { blastFrameText } from './protocol.mjs'
+import { cpuMicros, median } from './stats.mjs'
 
 const { createJsonCodec, createRealtime, silentLogger } = await import(process.env.BENCH_DIST ? pathToFileURL(`${process.env.BENCH_DIST}/index.js`).href : '../../dist/index.js')
 
@@ -76,10 +77,6 @@ function createStore() {
 
 const frames = Array.from({ length: count }, (_, i) => blastFrameText(i, { keys: KEYS, ts: 1 }))
 
-function cpuMicros() {
-  const u = process.cpuUsage()
-  return u.user + u.system
-}
 
 async function packageRound() {
   const { realtime, store, applied } = createStore()
@@ -123,7 +120,6 @@ async function decodeRound() {
   return used / count
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const pkg = []
 const parse = []
 const decode = []

@@ -15,12 +15,11 @@ import { configureStore, createEntityAdapter, createSlice, prepareAutoBatched } 
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { WebSocket } from 'ws'
 import { addSubscribers, widgetKey } from './entityClients.mjs'
-import { BLAST_TYPE } from './protocol.mjs'
+import { BLAST_TYPE, controlText } from './protocol.mjs'
 import { watchStore } from './latency.mjs'
 import { closeSocket, createControl, openSocket } from './wsClient.mjs'
 
 export const SUBSCRIBERS = 100
-const blastText = (data) => JSON.stringify({ type: 'CONTROL', data })
 const seedWidgets = (keys) => Array.from({ length: keys }, (_, k) => ({ id: widgetKey(k), value: -1, version: 0 }))
 
 /**
@@ -44,7 +43,7 @@ function rawClient(ws, control, progress, listeners) {
   return {
     request: control.request,
     sendBlast: (data) => {
-      ws.send(blastText(data))
+      ws.send(controlText(data))
       listeners?.reset()
     },
     progress,

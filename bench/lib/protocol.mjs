@@ -8,6 +8,9 @@ export const BLAST_TYPE = 'WIDGET_UPDATE'
 
 let nextControlId = 0
 
+/** The text of a CONTROL frame without an id (no reply is awaited), e.g. a blast. */
+export const controlText = (data) => JSON.stringify({ type: 'CONTROL', data })
+
 /** A CONTROL frame, e.g. `controlFrame({ op: 'blast', count: 1000, keys: 100 })`. */
 export function controlFrame(data) {
   const id = `bench-${++nextControlId}`

@@ -38,3 +38,12 @@ export function formatRatio(value) {
   if (value > 0 && value < 0.01) return `${value.toPrecision(1)}x`
   return `${value.toFixed(2)}x`
 }
+
+/** This process's CPU time (user + system) in µs. */
+export function cpuMicros() {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+/** A number from the environment, or `fallback` when unset or empty. */
+export const envNumber = (name, fallback) => Number(process.env[name] || fallback)

@@ -25,20 +25,19 @@ import { closeSockets, createFanout, openSockets } from '../lib/fanoutClients.mj
 import { startFanoutServer } from '../lib/fanoutServers.mjs'
 import { fanoutReport } from '../lib/fanoutReport.mjs'
 import { redisServerInstalled, startRedisServer } from '../lib/redisServer.mjs'
-import { formatRate } from '../lib/stats.mjs'
+import { cpuMicros, envNumber, formatRate } from '../lib/stats.mjs'
 
 export const title = 'Broadcast fan-out'
 export const usesServer = false
 export const defaultRounds = { rounds: 5, warmup: 1 }
 
-const envInt = (name, fallback) => Number(process.env[name] || fallback)
 export const settings = {
-  ops: envInt('BENCH_FANOUT_OPS', 5_000),
-  clients: envInt('BENCH_FANOUT_CLIENTS', 100),
-  writers: envInt('BENCH_FANOUT_WRITERS', 10),
-  window: envInt('BENCH_FANOUT_WINDOW', 10),
-  applyOps: envInt('BENCH_FANOUT_APPLY_OPS', 1_000),
-  idle: Math.max(200, envInt('BENCH_FANOUT_IDLE', 1_000)),
+  ops: envNumber('BENCH_FANOUT_OPS', 5_000),
+  clients: envNumber('BENCH_FANOUT_CLIENTS', 100),
+  writers: envNumber('BENCH_FANOUT_WRITERS', 10),
+  window: envNumber('BENCH_FANOUT_WINDOW', 10),
+  applyOps: envNumber('BENCH_FANOUT_APPLY_OPS', 1_000),
+  idle: Math.max(200, envNumber('BENCH_FANOUT_IDLE', 1_000)),
 }
 
 export const variants = [
@@ -51,10 +50,6 @@ export const variants = [
   { name: 'idle', label: 'idle sockets, in memory', idle: true },
 ]
 
-const cpuNow = () => {
-  const { user, system } = process.cpuUsage()
-  return user + system
-}
 
 /** Starts the variant's redis-server (when it needs one) and servers. */
 async function startServers(variant) {
@@ -100,9 +95,9 @@ async function setupTraffic(variant) {
     async run() {
       collectGarbage()
       const before = await usageOf(stack)
-      const cpu0 = cpuNow()
+      const cpu0 = cpuMicros()
       const { producedMs, deliveredMs } = await fanout.round()
-      const clientCpuUs = cpuNow() - cpu0
+      const clientCpuUs = cpuMicros() - cpu0
       const after = await usageOf(stack)
       const calls = stack.redis ? callsDelta(before.redis, after.redis) : null
       const sample = {

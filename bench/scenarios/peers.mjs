@@ -27,16 +27,16 @@ import { parseFloor } from '../lib/parseFloor.mjs'
 import { connectPackageProgress } from '../lib/packageStore.mjs'
 import { connectNetworkProgress, connectRtkQueryStream, connectUpsertOne, SUBSCRIBERS } from '../lib/peerClients.mjs'
 import { peersReport } from '../lib/peersReport.mjs'
+import { envNumber } from '../lib/stats.mjs'
 
 export const title = 'Peers: the package beside the RTK recipes'
 export const usesServer = true
 export const defaultRounds = { rounds: 3, warmup: 0 }
 
-const int = (name, fallback) => Number(process.env[name] || fallback)
-const COUNT = int('BENCH_PEERS_COUNT', 100_000)
-const SLOW_COUNT = int('BENCH_PEERS_SLOW_COUNT', 2_000)
-const PACED_COUNT = int('BENCH_PACED_COUNT', 1_000)
-const PACED_RATE = int('BENCH_PACED_RATE', 400)
+const COUNT = envNumber('BENCH_PEERS_COUNT', 100_000)
+const SLOW_COUNT = envNumber('BENCH_PEERS_SLOW_COUNT', 2_000)
+const PACED_COUNT = envNumber('BENCH_PACED_COUNT', 1_000)
+const PACED_RATE = envNumber('BENCH_PACED_RATE', 400)
 const KEYS = 1_000
 const PER_FRAME = 100
 
