@@ -195,8 +195,8 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
     const lists = opIdLists
     const stats = { received, coalesced: received - batch.length }
     if (auto) {
+      // (`windowed` needs no reset: schedule() sets it before the next batch can flush.)
       busy = !windowed && received >= size
-      windowed = false
       lastFlushAt = timers.now()
     }
     // Reset before onFlush runs: a throwing onFlush leaves a clean batcher, and an add() made from
@@ -237,7 +237,6 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
       reset()
       dropIndex()
       busy = false
-      windowed = false
     },
   }
 }

@@ -35,14 +35,9 @@ export function* connectionSaga(rt: ConnectionRuntime, hooks: ConnectionHooks): 
   let failures = 0
   for (;;) {
     const outcome: AttemptOutcome = yield call(connectSaga, rt, failures, hooks, handlers, pings)
-    if (outcome === 'unavailable') {
-      // Nothing to open a socket with (a server-side store): no retries, no backoff timers, no
-      // log. `lastError` says why; `connect()` looks for a WebSocket again.
-      failures = 0
-      yield take(actions.connect.type)
-      continue
-    }
-    if (outcome === 'closedByUser') {
+    // 'unavailable': nothing to open a socket with (a server-side store): no retries, no backoff
+    // timers, no log; `lastError` says why, and `connect()` looks for a WebSocket again.
+    if (outcome === 'closedByUser' || outcome === 'unavailable') {
       failures = 0
       yield take(actions.connect.type)
       continue

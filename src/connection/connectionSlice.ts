@@ -67,8 +67,11 @@ export function bufferOverflow(max: number, type: string): RealtimeError {
  * reports each refusal as `sendRefused`) asks it about the state before the action: one rule.
  */
 export function refusesFrame(state: ConnectionState, maxBufferedSends: number, requeued: boolean): boolean {
-  return (requeued || state.status !== 'open') && state.buffer.length >= maxBufferedSends
+  return goesToBuffer(state, requeued) && state.buffer.length >= maxBufferedSends
 }
+
+/** A frame waits in the buffer while the socket is not open, or when the saga requeued it. */
+const goesToBuffer = (state: ConnectionState, requeued: boolean): boolean => requeued || state.status !== 'open'
 
 /**
  * The `connection` sub-slice. Reducers only record what the socket saga reports and buffer
@@ -82,7 +85,7 @@ export function createConnectionSlice({ reducerPath, maxBufferedSends }: Connect
       state.lastError = bufferOverflow(maxBufferedSends, message.type)
       return false
     }
-    if (requeued || state.status !== 'open') state.buffer.push(message)
+    if (goesToBuffer(state, requeued)) state.buffer.push(message)
     return true
   }
 

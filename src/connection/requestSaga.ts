@@ -2,7 +2,7 @@ import { call, put, race, select, take, takeEvery } from 'redux-saga/effects'
 import type { SagaIterator } from 'redux-saga'
 import type { Action, PayloadAction } from '@reduxjs/toolkit'
 import { sleep } from '../world/sleep'
-import type { RequestStartedPayload } from './connectionSlice'
+import { bufferOverflow, type RequestStartedPayload } from './connectionSlice'
 import type { ConnectionRuntime } from './runtime'
 
 function* awaitReply(rt: ConnectionRuntime, action: PayloadAction<RequestStartedPayload>): SagaIterator<void> {
@@ -10,11 +10,8 @@ function* awaitReply(rt: ConnectionRuntime, action: PayloadAction<RequestStarted
   const { requestId, message, timeoutMs } = action.payload
   const pending = rt.selectConnection(yield select()).requests[requestId]
   if (!pending) {
-    // The reducer could not buffer it: the send buffer is full and the error is in state.
-    const reason = rt.selectConnection(yield select()).lastError?.message ?? 'the send buffer is full'
-    yield put(
-      actions.requestFailed({ requestId, error: { name: 'BufferOverflowError', code: 'BUFFER_FULL', message: reason } }),
-    )
+    // The reducer could not buffer it: the send buffer is full.
+    yield put(actions.requestFailed({ requestId, error: bufferOverflow(rt.config.websocket.MAX_BUFFERED_SENDS, message.type) }))
     return
   }
   const settled = (a: Action) =>

@@ -22,7 +22,6 @@ interface DevToolsOptions {
   batchTypes: readonly string[]
   /** Action types of heartbeat noise. */
   denied: readonly string[]
-  maxUpdates?: number
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -32,7 +31,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * that never write what they are given. DevTools runs the sanitizers on every action, so the state
  * one is memoized (see `flattenRealtimeState`) and the action one returns other actions as they are.
  */
-export function createDevTools({ reducerPath, batchTypes, denied, maxUpdates = DEVTOOLS_MAX_UPDATES }: DevToolsOptions): RealtimeDevTools {
+export function createDevTools({ reducerPath, batchTypes, denied }: DevToolsOptions): RealtimeDevTools {
   const batches = new Set(batchTypes)
   return {
     stateSanitizer<S>(state: S): S {
@@ -45,10 +44,10 @@ export function createDevTools({ reducerPath, batchTypes, denied, maxUpdates = D
       if (!batches.has(action.type)) return action
       const payload = (action as { payload?: { updates?: unknown } }).payload
       const updates = payload?.updates
-      if (!Array.isArray(updates) || updates.length <= maxUpdates) return action
+      if (!Array.isArray(updates) || updates.length <= DEVTOOLS_MAX_UPDATES) return action
       return {
         ...action,
-        payload: { ...payload, updates: updates.slice(0, maxUpdates), updatesOmitted: updates.length - maxUpdates },
+        payload: { ...payload, updates: updates.slice(0, DEVTOOLS_MAX_UPDATES), updatesOmitted: updates.length - DEVTOOLS_MAX_UPDATES },
       }
     },
     // DevTools reads these as regular expressions: the type exactly, whatever the reducerPath holds.

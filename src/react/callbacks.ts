@@ -1,4 +1,4 @@
-import { useEffect, useInsertionEffect, useRef, useStore } from './peers'
+import { shallowEqual, useEffect, useInsertionEffect, useRef, useStore } from './peers'
 import type { Realtime } from '../createRealtime'
 
 /**
@@ -67,6 +67,8 @@ export function useTransitions<S, Options>(
     const check = () => {
       const root = store.getState()
       const next = select(root)
+      // Most dispatches (every inbound frame) change nothing these callbacks watch.
+      if (shallowEqual(next, baseline.value)) return
       const calls = changes(baseline.value, next, root)
       baseline.value = next
       for (const call of calls) {

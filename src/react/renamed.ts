@@ -17,4 +17,11 @@ export function renamed<T>(call: string, fn: () => T, from?: string): T {
 }
 
 /** A value as a call shows it in an error message: `"w-1"`, `42`, `undefined`. @internal */
-export const quote = (value: unknown): string => JSON.stringify(value) ?? String(value)
+export function quote(value: unknown): string {
+  // The wrong argument is often what JSON cannot show (NaN, a BigInt, a cycle): never throw here.
+  try {
+    return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))
+  } catch {
+    return String(value)
+  }
+}
