@@ -10,6 +10,7 @@ import { WidgetMirror } from './mirror'
 import { createRedisSyncHandler, createRedisWidgetsHandler } from './redisHandlers'
 import { answerRedisGenericOp, answerRedisOp, type RedisOpDeps } from './redisOps'
 import { RedisStore, type RedisOptions } from './redisStore'
+import { seedEntities } from '../widgets'
 import { createServerChanges, type ServerChanges } from './serverChanges'
 
 /** An open Redis backend of one server instance. */
@@ -35,10 +36,11 @@ export function redisOptionsOf(redis: string | RedisOptions): RedisOptions {
 
 /** Connects, seeds `widgets` when Redis holds no widget yet, and reads the state to start from. */
 export async function openRedisBackend(redis: string | RedisOptions, widgets: Iterable<WidgetSeed> | undefined, broadcastType: string): Promise<RedisBackend> {
+  const seeds = widgets && seedEntities(widgets)
   const store = new RedisStore(redisOptionsOf(redis))
   try {
     await store.connect()
-    if (widgets) await store.seed(widgets)
+    if (seeds) await store.seed(seeds)
   } catch (error) {
     await store.close()
     throw new Error(`startServer({ redis }): cannot use Redis at ${store.options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })

@@ -5,8 +5,7 @@
  * scripts of ./scripts, so every change is atomic.
  */
 import { Redis, type ChainableCommander } from 'ioredis'
-import type { BroadcastFrame, WidgetEntity, WidgetSeed, WidgetSnapshot, WireMessage } from '../types'
-import { cleanFields } from '../widgets'
+import type { BroadcastFrame, WidgetEntity, WidgetSnapshot, WireMessage } from '../types'
 import { APPLY_SCRIPT, BROADCAST_SCRIPT, RESEED_SCRIPT, SEED_SCRIPT } from './scripts'
 
 /** How to reach the shared state (`startServer({ redis })`). */
@@ -36,6 +35,12 @@ export interface RedisOptions {
 export interface StoredWidget {
   readonly version: number
   readonly entity: WidgetEntity | null
+}
+
+/** What {@link RedisStore.read} reads: op `opId`'s stored ACK (if any) and the widget as it is now. */
+export interface StoredRead {
+  readonly ack: WireMessage | undefined
+  readonly widget: StoredWidget
 }
 
 /** A widget cap the apply script checks. */
@@ -111,6 +116,11 @@ export function seedOfEntry([, fields]: [string, string[]]): WidgetSnapshot[] {
   return entities.map((entity, i) => ({ ...entity, version: versions[i]! }))
 }
 
+/** `widgets` as the seed scripts take them: id, entity JSON, id, entity JSON, ... */
+function scriptPairs(widgets: ReadonlyMap<string, WidgetEntity>): string[] {
+  return [...widgets].flatMap(([id, entity]) => [id, JSON.stringify(entity)])
+}
+
 /**
  * The scripts as ioredis commands (`defineCommand`): each is sent whole (EVAL) once per
  * connection and then by its SHA1 (EVALSHA), so an op no longer ships and hashes the apply
@@ -171,18 +181,15 @@ export class RedisStore {
     return connection
   }
 
-  /** Seeds `widgets` at version 1 unless some widget ever existed. */
-  async seed(widgets: Iterable<WidgetSeed>): Promise<void> {
-    const args: string[] = []
-    for (const widget of widgets) args.push(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
+  /** Seeds `widgets` (from `seedEntities`) at version 1 unless some widget ever existed. */
+  async seed(widgets: ReadonlyMap<string, WidgetEntity>): Promise<void> {
+    const args = scriptPairs(widgets)
     if (args.length > 0) await this.script('rtkSeed', this.key('widgets'), this.key('versions'), this.key('bytes'), ...args)
   }
 
-  /** Replaces every widget with `widgets` (see RESEED_SCRIPT); resolves with their number. */
-  async reseed(widgets: Iterable<WidgetSeed>): Promise<number> {
-    const byId = new Map<string, string>() // a repeated id: the last one wins
-    for (const widget of widgets) byId.set(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
-    const args = [...byId].flat()
+  /** Replaces every widget with `widgets` (from `seedEntities`; see RESEED_SCRIPT); resolves with their number. */
+  async reseed(widgets: ReadonlyMap<string, WidgetEntity>): Promise<number> {
+    const args = scriptPairs(widgets)
     const keys = [this.key('widgets'), this.key('versions'), this.key('bytes'), this.key('seq'), this.key('stream')]
     return Number(await this.script('rtkReseed', ...keys, String(this.streamLength), ...args))
   }
@@ -206,7 +213,7 @@ export class RedisStore {
   }
 
   /** The stored ACK of op `opId` (if answered and not expired; none without an op), and widget `id` as it is now. */
-  async read(opId: string | undefined, id: string): Promise<{ ack: WireMessage | undefined; widget: StoredWidget }> {
+  async read(opId: string | undefined, id: string): Promise<StoredRead> {
     const [ack, entity, version] = (await results(
       // A server-side change has no op id: an ack key nobody writes reads as nothing.
       this.redis.multi().get(this.key(`ack:${opId ?? ''}`)).hget(this.key('widgets'), id).hget(this.key('versions'), id),
