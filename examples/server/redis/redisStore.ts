@@ -93,10 +93,16 @@ async function results(multi: ChainableCommander): Promise<unknown[]> {
 
 const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
-/** A stream entry `[id, [field, value, ...]]` as a broadcast frame. */
-export function frameOfEntry([id, fields]: [string, string[]]): BroadcastFrame {
+/** A stream entry's `[field, value, ...]` as `{ field: value }`. */
+function fieldsOf(fields: string[]): Record<string, string> {
   const read: Record<string, string> = {}
   for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
+  return read
+}
+
+/** A stream entry `[id, [field, value, ...]]` as a broadcast frame. */
+export function frameOfEntry([id, fields]: [string, string[]]): BroadcastFrame {
+  const read = fieldsOf(fields)
   const frame: BroadcastFrame = { type: read.type!, seq: Number(id.split('-', 1)[0]), ts: Number(read.ts) }
   if (read.data !== undefined) frame.data = JSON.parse(read.data)
   return frame
@@ -109,8 +115,7 @@ export function isBroadcastEntry(id: string): boolean {
 
 /** The widgets a reseed entry carries. */
 export function seedOfEntry([, fields]: [string, string[]]): WidgetSnapshot[] {
-  const read: Record<string, string> = {}
-  for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
+  const read = fieldsOf(fields)
   const entities = JSON.parse(read.entities!) as WidgetEntity[]
   const versions = JSON.parse(read.versions!) as number[]
   return entities.map((entity, i) => ({ ...entity, version: versions[i]! }))
@@ -251,11 +256,6 @@ export class RedisStore {
     if (kind === 'stale') return { kind }
     if (kind === 'maxWidgets' || kind === 'maxStateBytes') return { kind: 'refused', limit: kind, value: Number(value) }
     return { kind: 'applied', seq: Number(value) }
-  }
-
-  /** The last broadcast's seq. */
-  async seq(): Promise<number> {
-    return Number((await this.redis.get(this.key('seq'))) ?? 0)
   }
 
   /** Every live widget as `{ ...entity, version }`, and the seq they are as of (one atomic read). */
