@@ -15,6 +15,16 @@ export interface WidgetCaps {
   readonly maxStateBytes: number
 }
 
+/** The reason of an op refused at `limits.maxWidgets`: widget `id` would be widget number `count + 1`. */
+export function maxWidgetsReason(id: string, count: number, maxWidgets: number): string {
+  return `widget ${id} would be widget number ${count + 1}, over the limit of ${maxWidgets} (limits.maxWidgets)`
+}
+
+/** The reason of an op refused at `limits.maxStateBytes`: the widgets would take `total` bytes. */
+export function maxStateBytesReason(total: number, maxStateBytes: number): string {
+  return `the widgets would take ${total} bytes, over the limit of ${maxStateBytes} (limits.maxStateBytes)`
+}
+
 /**
  * The JSON size of widget `id` becoming `next`; throws a non-retryable {@link OpRejection} when
  * it cannot be encoded or is over `maxWidgetBytes` (the in-memory and the Redis op path alike).
@@ -39,10 +49,10 @@ export function checkWidgetBytes(id: string, next: WidgetEntity, maxWidgetBytes:
 export function checkWidgetCaps(store: WidgetStore, id: string, next: WidgetEntity, caps: WidgetCaps): void {
   const bytes = checkWidgetBytes(id, next, caps.maxWidgetBytes)
   if (!store.get(id) && store.size >= caps.maxWidgets) {
-    throw new OpRejection(`widget ${id} would be widget number ${store.size + 1}, over the limit of ${caps.maxWidgets} (limits.maxWidgets)`, false)
+    throw new OpRejection(maxWidgetsReason(id, store.size, caps.maxWidgets), false)
   }
   const total = store.bytes - store.bytesOf(id) + bytes
   if (total > caps.maxStateBytes) {
-    throw new OpRejection(`the widgets would take ${total} bytes, over the limit of ${caps.maxStateBytes} (limits.maxStateBytes)`, false)
+    throw new OpRejection(maxStateBytesReason(total, caps.maxStateBytes), false)
   }
 }

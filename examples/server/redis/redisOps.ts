@@ -13,7 +13,7 @@ import { OpRejection, refusalOf } from '../ops'
 import { ackFrame, answering, nackFrame, reasonOf } from '../protocol'
 import type { EntityOpKind, IdentifiedMessage, ServerFaults, WidgetEntity, WireMessage } from '../types'
 import { isWidgetId, patchEntity } from '../widgets'
-import { checkWidgetBytes, type WidgetCaps } from '../widgetCaps'
+import { checkWidgetBytes, maxStateBytesReason, maxWidgetsReason, type WidgetCaps } from '../widgetCaps'
 import { applyWithRetry } from './applyWithRetry'
 import type { ApplyResult, Change, RedisStore, StoredWidget } from './redisStore'
 
@@ -61,9 +61,7 @@ export function changeOf(deps: RedisOpDeps, kind: EntityOpKind, op: IdentifiedMe
 
 /** The reason of a change the apply script refused at a cap (the in-memory store's wording). */
 export function capRefusal(result: Extract<ApplyResult, { kind: 'refused' }>, key: string, caps: WidgetCaps): string {
-  return result.limit === 'maxWidgets'
-    ? `widget ${key} would be widget number ${result.value + 1}, over the limit of ${caps.maxWidgets} (limits.maxWidgets)`
-    : `the widgets would take ${result.value} bytes, over the limit of ${caps.maxStateBytes} (limits.maxStateBytes)`
+  return result.limit === 'maxWidgets' ? maxWidgetsReason(key, result.value, caps.maxWidgets) : maxStateBytesReason(result.value, caps.maxStateBytes)
 }
 
 /**
