@@ -25,7 +25,7 @@ import { blastTimes, clockNow, runBlast } from './blastControl'
 import { applyFaultPatch, type FaultyReplier } from './faults'
 import { errorFrame, reasonOf, replyFrame } from './protocol'
 import type { AnyReferenceServer, WireMessage } from './types'
-import { WIDGET_CONTROL_OPS, widgetControl } from './widgetControl'
+import { done, WIDGET_CONTROL_OPS, widgetControl } from './widgetControl'
 
 /** What a CONTROL message needs from the server. */
 export interface ControlContext {
@@ -75,8 +75,7 @@ export function handleControl(message: WireMessage, ctx: ControlContext): void {
         if (typeof data.messageType !== 'string' || data.messageType === '') {
           throw new Error('broadcast needs a messageType string')
         }
-        const seq = server.broadcast(data.messageType, data.payload)
-        replyWhenDone(seq instanceof Promise ? seq.then((n) => ({ done: true, seq: n })) : { done: true, seq })
+        replyWhenDone(done(server.broadcast(data.messageType, data.payload), (seq) => ({ seq })))
         return
       }
       case 'stats': {

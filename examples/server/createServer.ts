@@ -173,7 +173,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
     const pathname = (req.url ?? '').split('?', 1)[0]
     if (pathname !== wsPath || stopping) {
       log(`refused upgrade on ${pathname ?? '?'}`)
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      refuseSocket(socket, '404 Not Found', stopping ? 'the server is stopping' : `no WebSocket endpoint on this path (startServer path: ${wsPath})`)
       return
     }
     if (!originAllowed(req, options.allowedOrigins)) {
@@ -226,6 +226,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
   }
   // On Redis the in-process changes go through it (and return promises: see the overloads).
   const shared = redis?.changes(now, (what) => alive(what))
+
+  /** Sends broadcast `text` to every open client, unless the `dropBroadcasts` fault takes it. */
+  const deliver = (text: string): void => {
+    if (faults.dropBroadcasts > 0) {
+      // Logged and numbered, not sent: the clients see a gap in seq and must SYNC.
+      faults.dropBroadcasts -= 1
+      return
+    }
+    for (const ws of openClients()) outbound.send(ws, text)
+  }
 
   const nextBroadcast = (type: string, payload: unknown): string => {
     const seq = stopping ? data.seq : ++data.seq
@@ -320,13 +330,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
     broadcast(type, payload) {
       if (shared) return shared.broadcast(type, payload) as never
       alive('broadcast')
-      const text = nextBroadcast(type, payload)
-      if (faults.dropBroadcasts > 0) {
-        // Logged and numbered, not sent: the clients see a gap in seq and must SYNC.
-        faults.dropBroadcasts -= 1
-      } else {
-        for (const ws of openClients()) outbound.send(ws, text)
-      }
+      deliver(nextBroadcast(type, payload))
       return data.seq
     },
     blast(count, make) {
@@ -372,6 +376,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
     },
   }
 
+  const answerOnRedis = redis?.answerer({
+    faults,
+    replier,
+    caps: limits,
+    now,
+    onApplied: (opId) => data.applied.record(opId),
+    stopped: () => stopping !== null,
+  })
+
   const widgetApi = createWidgetApi(store, (type, data) => server.broadcast(type, data), () => entityBroadcastType)
 
   const deps: DispatchDeps = {
@@ -389,18 +402,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
     announce: (change, opId) => widgetApi.announce(change, opId),
     record: (entry, bytes) => receivedLog.record(entry, bytes),
     log,
-    asyncOp: redis
+    asyncOp: answerOnRedis
       ? (socket, op) => {
           // A message handler runs on the instance that receives the op (deduplicated in its memory).
           if (server.messageHandlers.has(op.type)) return undefined
-          return redis.answer(socket, op, server.entityMessages.get(op.type), {
-            faults: server.faults,
-            replier,
-            caps: limits,
-            now,
-            onApplied: (opId) => data.applied.record(opId),
-            stopped: () => stopping !== null,
-          })
+          return answerOnRedis(socket, op, server.entityMessages.get(op.type))
         }
       : undefined,
   }
@@ -420,12 +426,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Any
     // Every instance numbers and logs the same broadcasts: SYNC and seq agree across them.
     data.seq = frame.seq
     broadcasts.push(frame)
-    if (faults.dropBroadcasts > 0) {
-      faults.dropBroadcasts -= 1
-      return
-    }
-    const text = JSON.stringify(frame)
-    for (const ws of openClients()) outbound.send(ws, text)
+    deliver(JSON.stringify(frame))
   }, log)
 
   const heartbeat = startHeartbeat(() => wss.clients, limits.pingIntervalMs, () =>

@@ -82,8 +82,9 @@ export function applyEntityOp(deps: EntityDeps, kind: EntityOpKind, op: Identifi
     }
   } else {
     // Checked on what the op would make, so a refused op changes nothing.
-    if (deps.caps) checkWidgetCaps(deps.store, key, deps.store.patched(key, fields), deps.caps)
-    change = deps.store.patch(key, fields)
+    const next = deps.store.patched(key, fields)
+    if (deps.caps) checkWidgetCaps(deps.store, key, next, deps.caps)
+    change = deps.store.put(key, next)
   }
   const done = change
   const ack: EntityAck = { key, version: done.version, value: done.entity }

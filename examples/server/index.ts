@@ -19,6 +19,7 @@ export { DEMO_WIDGET_IDS, DEFAULT_EDIT_GRACE_MS, demoWidgets, startDemoTicker, t
 export { connectTestClient, type TestClient } from './testClient'
 export { createBroadcastBatcher, DEFAULT_BROADCAST_BATCH, type BroadcastBatcher, type BroadcastBatchOptions } from './broadcastBatcher'
 export type { ServerState } from './serverState'
+export type { RedisOptions } from './redis/redisStore'
 export type {
   BroadcastFrame,
   EntityOpKind,

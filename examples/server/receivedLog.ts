@@ -8,8 +8,6 @@ import type { ReceivedMessage } from './types'
 /** Appends to `entries`, dropping the oldest once their bytes pass the budget. */
 export interface ReceivedLog {
   record(entry: ReceivedMessage, bytes: number): void
-  /** Bytes charged for what is kept now. */
-  readonly bytes: number
 }
 
 /** A log over `entries` (the array exposed as `server.received`), at most `maxBytes` and `maxCount`. */
@@ -37,9 +35,6 @@ export function createReceivedLog(entries: ReceivedMessage[], maxBytes: number, 
       sizes.push(bytes)
       total += bytes
       if (total > maxBytes || sizes.length > maxCount) trim()
-    },
-    get bytes() {
-      return total
     },
   }
 }

@@ -6,7 +6,7 @@
  */
 import { OpRejection } from './ops'
 import type { WidgetEntity } from './types'
-import type { WidgetStore } from './widgets'
+import { entityBytes, type WidgetStore } from './widgets'
 
 /** The caps (see `ServerLimits`). */
 export interface WidgetCaps {
@@ -15,25 +15,31 @@ export interface WidgetCaps {
   readonly maxStateBytes: number
 }
 
-// Entities are replaced, never mutated (widgets.ts), so an entity's size never goes stale.
-const sizes = new WeakMap<WidgetEntity, number>()
+/** The reason of an op refused at `limits.maxWidgets`: widget `id` would be widget number `count + 1`. */
+export function maxWidgetsReason(id: string, count: number, maxWidgets: number): string {
+  return `widget ${id} would be widget number ${count + 1}, over the limit of ${maxWidgets} (limits.maxWidgets)`
+}
 
-function encode(id: string, entity: WidgetEntity): string {
+/** The reason of an op refused at `limits.maxStateBytes`: the widgets would take `total` bytes. */
+export function maxStateBytesReason(total: number, maxStateBytes: number): string {
+  return `the widgets would take ${total} bytes, over the limit of ${maxStateBytes} (limits.maxStateBytes)`
+}
+
+/**
+ * The JSON size of widget `id` becoming `next`; throws a non-retryable {@link OpRejection} when
+ * it cannot be encoded or is over `maxWidgetBytes` (the in-memory and the Redis op path alike).
+ */
+export function checkWidgetBytes(id: string, next: WidgetEntity, maxWidgetBytes: number): number {
+  let bytes: number
   try {
-    return JSON.stringify(entity)
+    bytes = entityBytes(next)
   } catch (error) {
     throw new OpRejection(`widget ${id} cannot be encoded (${error instanceof Error ? error.message : String(error)}); nothing changed`, false)
   }
-}
-
-/** The JSON size of `entity` in bytes, remembered per entity. */
-function sizeOf(entity: WidgetEntity): number {
-  let size = sizes.get(entity)
-  if (size === undefined) {
-    size = Buffer.byteLength(JSON.stringify(entity))
-    sizes.set(entity, size)
+  if (bytes > maxWidgetBytes) {
+    throw new OpRejection(`widget ${id} would be ${bytes} bytes, over the limit of ${maxWidgetBytes} (limits.maxWidgetBytes)`, false)
   }
-  return size
+  return bytes
 }
 
 /**
@@ -41,18 +47,12 @@ function sizeOf(entity: WidgetEntity): number {
  * breaks a cap; returns quietly otherwise.
  */
 export function checkWidgetCaps(store: WidgetStore, id: string, next: WidgetEntity, caps: WidgetCaps): void {
-  const bytes = Buffer.byteLength(encode(id, next))
-  if (bytes > caps.maxWidgetBytes) {
-    throw new OpRejection(`widget ${id} would be ${bytes} bytes, over the limit of ${caps.maxWidgetBytes} (limits.maxWidgetBytes)`, false)
+  const bytes = checkWidgetBytes(id, next, caps.maxWidgetBytes)
+  if (!store.get(id) && store.size >= caps.maxWidgets) {
+    throw new OpRejection(maxWidgetsReason(id, store.size, caps.maxWidgets), false)
   }
-  const current = store.get(id)
-  if (!current && store.size >= caps.maxWidgets) {
-    throw new OpRejection(`widget ${id} would be widget number ${store.size + 1}, over the limit of ${caps.maxWidgets} (limits.maxWidgets)`, false)
-  }
-  if (!Number.isFinite(caps.maxStateBytes)) return
-  let total = bytes
-  for (const record of store.all()) if (record.entity.id !== id) total += sizeOf(record.entity)
+  const total = store.bytes - store.bytesOf(id) + bytes
   if (total > caps.maxStateBytes) {
-    throw new OpRejection(`the widgets would take ${total} bytes, over the limit of ${caps.maxStateBytes} (limits.maxStateBytes)`, false)
+    throw new OpRejection(maxStateBytesReason(total, caps.maxStateBytes), false)
   }
 }

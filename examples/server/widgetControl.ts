@@ -11,7 +11,7 @@
 import type { AnyReferenceServer } from './types'
 
 /** `{ done: true, ...reply(result) }`, at once or once `result` resolves (`later` then builds the reply when given). */
-function done<T>(result: T | Promise<T>, reply: (value: T) => object, later: (value: T) => object = reply): object | Promise<object> {
+export function done<T>(result: T | Promise<T>, reply: (value: T) => object, later: (value: T) => object = reply): object | Promise<object> {
   return result instanceof Promise ? result.then((value) => ({ done: true, ...later(value) })) : { done: true, ...reply(result) }
 }
 

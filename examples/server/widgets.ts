@@ -41,6 +41,52 @@ export function cleanFields(fields: Readonly<Record<string, unknown>>): Record<s
   return out
 }
 
+/** What patching `current` (undefined: a new widget) with `fields` makes widget `id`: `{ ...current, ...fields, id }`, reserved fields dropped. */
+export function patchEntity(current: WidgetEntity | null | undefined, fields: Readonly<Record<string, unknown>>, id: string): WidgetEntity {
+  return { ...current, ...cleanFields(fields), id }
+}
+
+/**
+ * The widgets of a seed (`startServer({ widgets })`, `seedWidgets`, CONTROL `seed`) as entities by
+ * id, a repeated id the last one winning. Throws a TypeError naming the API on a seed without a
+ * non-empty string id (before anything is changed).
+ */
+export function seedEntities(widgets: Iterable<WidgetSeed>): Map<string, WidgetEntity> {
+  const list = [...widgets]
+  for (const widget of list) {
+    if (widget === null || typeof widget !== 'object' || !isWidgetId((widget as { id?: unknown }).id)) {
+      throw new TypeError('seedWidgets (CONTROL seed, startServer widgets): every seeded widget needs an id, a non-empty string')
+    }
+  }
+  return new Map(list.map((widget) => [widget.id, patchEntity(undefined, widget, widget.id)]))
+}
+
+// Entities are replaced, never mutated, so an entity's size never goes stale.
+const sizes = new WeakMap<WidgetEntity, number>()
+
+/** The JSON size of `entity` in bytes, remembered per entity; throws when JSON cannot encode it. */
+export function entityBytes(entity: WidgetEntity): number {
+  let size = sizes.get(entity)
+  if (size === undefined) {
+    size = Buffer.byteLength(JSON.stringify(entity))
+    sizes.set(entity, size)
+  }
+  return size
+}
+
+/**
+ * {@link entityBytes}, 0 for an entity JSON cannot encode: an in-process `touch` or seed may store
+ * one (its broadcast or snapshot then fails to send, as it did before sizes were counted), and
+ * counting must not be what refuses it.
+ */
+function storedBytes(entity: WidgetEntity): number {
+  try {
+    return entityBytes(entity)
+  } catch {
+    return 0
+  }
+}
+
 /** `{ ...entity, version }`: how a widget appears in snapshots, GET_WIDGETS and broadcasts. */
 export function snapshotOf(record: WidgetRecord): WidgetSnapshot {
   return { ...record.entity, version: record.version }
@@ -50,6 +96,7 @@ export function snapshotOf(record: WidgetRecord): WidgetSnapshot {
 export class WidgetStore {
   private readonly live = new Map<string, WidgetRecord>()
   private readonly tombstones = new Map<string, number>()
+  private totalBytes = 0
 
   /** @param seed initial widgets, each at version 1. */
   constructor(seed: Iterable<WidgetSeed> = []) {
@@ -81,9 +128,20 @@ export class WidgetStore {
     return this.live.size
   }
 
+  /** The JSON bytes of every live widget together (kept as they change, so a cap check is one subtraction). */
+  get bytes(): number {
+    return this.totalBytes
+  }
+
+  /** What live widget `id` counts for in {@link WidgetStore.bytes} (0 when there is none). */
+  bytesOf(id: string): number {
+    const current = this.live.get(id)
+    return current ? storedBytes(current.entity) : 0
+  }
+
   /** What {@link WidgetStore.patch} would make widget `id`, without changing anything (to check it first). */
   patched(id: string, fields: Readonly<Record<string, unknown>>): WidgetEntity {
-    return { ...this.live.get(id)?.entity, ...cleanFields(fields), id }
+    return patchEntity(this.live.get(id)?.entity, fields, id)
   }
 
   /**
@@ -91,8 +149,16 @@ export class WidgetStore {
    * entity is `{ ...current, ...fields, id }` and the version goes up by one.
    */
   patch(id: string, fields: Readonly<Record<string, unknown>>): WidgetChange {
-    const entity = this.patched(id, fields)
+    return this.put(id, this.patched(id, fields))
+  }
+
+  /**
+   * Stores `entity` (made by {@link WidgetStore.patched} and checked) as widget `id`, creating it
+   * when absent; the version goes up by one.
+   */
+  put(id: string, entity: WidgetEntity): WidgetChange {
     const version = this.versionOf(id) + 1
+    this.totalBytes += storedBytes(entity) - this.bytesOf(id)
     this.tombstones.delete(id)
     this.live.set(id, { entity, version })
     return { id, version, entity }
@@ -104,6 +170,7 @@ export class WidgetStore {
     if (!current) return undefined
     const version = current.version + 1
     this.live.delete(id)
+    this.totalBytes -= storedBytes(current.entity)
     this.tombstones.set(id, version)
     return { id, version, entity: null }
   }
@@ -114,20 +181,15 @@ export class WidgetStore {
    * are deleted. Throws a TypeError (and changes nothing) on a seed without a non-empty string id.
    */
   seed(widgets: Iterable<WidgetSeed>): void {
-    const list = [...widgets]
-    for (const widget of list) {
-      if (widget === null || typeof widget !== 'object' || !isWidgetId((widget as { id?: unknown }).id)) {
-        throw new TypeError('every seeded widget needs an id, a non-empty string')
-      }
-    }
-    const byId = new Map<string, WidgetSeed>() // a repeated id: the last one wins
-    for (const widget of list) byId.set(widget.id, widget)
+    const byId = seedEntities(widgets)
     for (const [id, record] of this.live) this.tombstones.set(id, record.version)
     this.live.clear()
-    for (const [id, widget] of byId) {
+    this.totalBytes = 0
+    for (const [id, entity] of byId) {
       const version = (this.tombstones.get(id) ?? 0) + 1
       this.tombstones.delete(id)
-      this.live.set(id, { entity: { ...cleanFields(widget), id }, version })
+      this.live.set(id, { entity, version })
+      this.totalBytes += storedBytes(entity)
     }
   }
 }

@@ -31,8 +31,9 @@ export class WidgetMirror {
       this.byId.delete(data.id)
       return
     }
+    // Kept as is: all() and get() clone on the way out, and nothing here changes it.
     const { opId: _opId, ...snapshot } = data
-    this.byId.set(data.id, structuredClone(snapshot) as WidgetSnapshot)
+    this.byId.set(data.id, snapshot as WidgetSnapshot)
   }
 
   all(): WidgetSnapshot[] {

@@ -10,6 +10,7 @@ import { WidgetMirror } from './mirror'
 import { createRedisSyncHandler, createRedisWidgetsHandler } from './redisHandlers'
 import { answerRedisGenericOp, answerRedisOp, type RedisOpDeps } from './redisOps'
 import { RedisStore, type RedisOptions } from './redisStore'
+import { seedEntities } from '../widgets'
 import { createServerChanges, type ServerChanges } from './serverChanges'
 
 /** An open Redis backend of one server instance. */
@@ -19,8 +20,11 @@ export interface RedisBackend {
   /** The seq of the state the mirror started from (the stream is read after it). */
   readonly startSeq: number
   readonly requestHandlers: [string, RequestHandler][]
-  /** Answers an op of entity kind `kind`, or (without a kind) with the generic ACK. */
-  answer(socket: WebSocket, op: IdentifiedMessage, kind: EntityOpKind | undefined, deps: Omit<RedisOpDeps, 'store' | 'broadcastType'>): Promise<void>
+  /**
+   * The op path on `deps` (built once per server): answers an op of entity kind `kind`, or
+   * (without a kind) with the generic ACK.
+   */
+  answerer(deps: Omit<RedisOpDeps, 'store' | 'broadcastType'>): (socket: WebSocket, op: IdentifiedMessage, kind: EntityOpKind | undefined) => Promise<void>
   /** `touch`, `deleteWidget`, `seedWidgets` and `broadcast` through Redis. */
   changes(now: () => number, alive: (what: string) => void): ServerChanges
   /** Starts handing every broadcast after `startSeq` to `deliver`. */
@@ -29,16 +33,17 @@ export interface RedisBackend {
 }
 
 /** `redis` as given to `startServer`: a URL or {@link RedisOptions}. */
-export function redisOptionsOf(redis: string | RedisOptions): RedisOptions {
+function redisOptionsOf(redis: string | RedisOptions): RedisOptions {
   return typeof redis === 'string' ? { url: redis } : redis
 }
 
 /** Connects, seeds `widgets` when Redis holds no widget yet, and reads the state to start from. */
 export async function openRedisBackend(redis: string | RedisOptions, widgets: Iterable<WidgetSeed> | undefined, broadcastType: string): Promise<RedisBackend> {
+  const seeds = widgets && seedEntities(widgets)
   const store = new RedisStore(redisOptionsOf(redis))
   try {
     await store.connect()
-    if (widgets) await store.seed(widgets)
+    if (seeds) await store.seed(seeds)
   } catch (error) {
     await store.close()
     throw new Error(`startServer({ redis }): cannot use Redis at ${store.options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
@@ -54,8 +59,10 @@ export async function openRedisBackend(redis: string | RedisOptions, widgets: It
       ['SYNC', createRedisSyncHandler(store, broadcastType)],
       ['GET_WIDGETS', createRedisWidgetsHandler(store)],
     ],
-    answer: (socket, op, kind, deps) =>
-      kind ? answerRedisOp({ ...deps, store, broadcastType }, socket, op, kind) : answerRedisGenericOp({ ...deps, store, broadcastType }, socket, op),
+    answerer(partial) {
+      const deps: RedisOpDeps = { ...partial, store, broadcastType }
+      return (socket, op, kind) => (kind ? answerRedisOp(deps, socket, op, kind) : answerRedisGenericOp(deps, socket, op))
+    },
     changes: (now, alive) => createServerChanges(store, broadcastType, now, alive),
     listen(deliver, log) {
       const listener = {

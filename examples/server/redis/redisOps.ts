@@ -12,8 +12,9 @@ import type { FaultyReplier } from '../faults'
 import { OpRejection, refusalOf } from '../ops'
 import { ackFrame, answering, nackFrame, reasonOf } from '../protocol'
 import type { EntityOpKind, IdentifiedMessage, ServerFaults, WidgetEntity, WireMessage } from '../types'
-import { cleanFields, isWidgetId } from '../widgets'
-import type { WidgetCaps } from '../widgetCaps'
+import { isWidgetId, patchEntity } from '../widgets'
+import { checkWidgetBytes, maxStateBytesReason, maxWidgetsReason, type WidgetCaps } from '../widgetCaps'
+import { applyWithRetry } from './applyWithRetry'
 import type { ApplyResult, Change, RedisStore, StoredWidget } from './redisStore'
 
 /** What {@link answerRedisOp} needs. */
@@ -30,9 +31,6 @@ export interface RedisOpDeps {
   /** Whether the instance stopped (or was killed): it then changes nothing more. */
   stopped(): boolean
 }
-
-/** How often an op is recomputed when other instances keep changing its widget first. */
-const MAX_ROUNDS = 50
 
 /** The change op `op` of kind `kind` makes to `current` (throws an {@link OpRejection} to refuse it). */
 export function changeOf(deps: RedisOpDeps, kind: EntityOpKind, op: IdentifiedMessage, key: string, current: StoredWidget): Change {
@@ -52,11 +50,8 @@ export function changeOf(deps: RedisOpDeps, kind: EntityOpKind, op: IdentifiedMe
     }
     entity = null
   } else {
-    entity = { ...current.entity, ...cleanFields(fields), id: key }
-    const bytes = Buffer.byteLength(JSON.stringify(entity))
-    if (bytes > deps.caps.maxWidgetBytes) {
-      throw new OpRejection(`widget ${key} would be ${bytes} bytes, over the limit of ${deps.caps.maxWidgetBytes} (limits.maxWidgetBytes)`, false)
-    }
+    entity = patchEntity(current.entity, fields, key)
+    checkWidgetBytes(key, entity, deps.caps.maxWidgetBytes)
   }
   const version = current.version + 1
   const ack: EntityAck = { key, version, value: entity }
@@ -66,9 +61,7 @@ export function changeOf(deps: RedisOpDeps, kind: EntityOpKind, op: IdentifiedMe
 
 /** The reason of a change the apply script refused at a cap (the in-memory store's wording). */
 export function capRefusal(result: Extract<ApplyResult, { kind: 'refused' }>, key: string, caps: WidgetCaps): string {
-  return result.limit === 'maxWidgets'
-    ? `widget ${key} would be widget number ${result.value + 1}, over the limit of ${caps.maxWidgets} (limits.maxWidgets)`
-    : `the widgets would take ${result.value} bytes, over the limit of ${caps.maxStateBytes} (limits.maxStateBytes)`
+  return result.limit === 'maxWidgets' ? maxWidgetsReason(key, result.value, caps.maxWidgets) : maxStateBytesReason(result.value, caps.maxStateBytes)
 }
 
 /**
@@ -84,42 +77,38 @@ export async function answerRedisOp(deps: RedisOpDeps, socket: WebSocket, op: Id
   }
   const key = (data as { id: string }).id
   try {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { ack, widget } = await deps.store.read(op.id, key)
-      if (ack) {
-        if (!deps.faults.dropAcks) answer(ack)
-        return
-      }
-      const refusal = refusalOf(deps.faults, op)
-      if (refusal) {
-        answer(nackFrame(op.id, refusal.reason, refusal.retryable))
-        return
-      }
-      let change: Change
-      try {
-        change = changeOf(deps, kind, op, key, widget)
-      } catch (error) {
-        answer(nackFrame(op.id, reasonOf(error), error instanceof OpRejection ? error.retryable : false))
-        return
-      }
-      // A crashed instance does nothing more (the ops after the crash point go to another one).
-      if (deps.stopped()) return
-      const result = await deps.store.apply(change)
-      if (result.kind === 'stale') continue
-      if (result.kind === 'refused') {
-        answer(nackFrame(op.id, capRefusal(result, key, deps.caps), false))
-        return
-      }
-      if (result.kind === 'applied') applied(deps, op.id)
-      if (deps.stopped()) return // crashed meanwhile: the ACK is lost with the instance
-      const frame = result.kind === 'replay' ? result.ack : change.ack!
-      if (!deps.faults.dropAcks) answer(frame)
-      return
-    }
-    answer(nackFrame(op.id, `widget ${key} kept changing on other instances (${MAX_ROUNDS} tries)`, true))
+    await applyWithRetry(
+      deps.store,
+      op.id,
+      key,
+      ({ ack, widget }) => {
+        if (ack) {
+          if (!deps.faults.dropAcks) answer(ack)
+          return undefined
+        }
+        const refusal = refusalOf(deps.faults, op)
+        if (refusal) {
+          answer(nackFrame(op.id, refusal.reason, refusal.retryable))
+          return undefined
+        }
+        const change = changeOf(deps, kind, op, key, widget)
+        // A crashed instance does nothing more (the ops after the crash point go to another one).
+        return deps.stopped() ? undefined : change
+      },
+      (result, change) => {
+        if (result.kind === 'refused') {
+          answer(nackFrame(op.id, capRefusal(result, key, deps.caps), false))
+          return
+        }
+        if (result.kind === 'applied') applied(deps, op.id)
+        if (deps.stopped()) return // crashed meanwhile: the ACK is lost with the instance
+        if (!deps.faults.dropAcks) answer(result.kind === 'replay' ? result.ack : change.ack!)
+      },
+    )
   } catch (error) {
+    if (error instanceof OpRejection) answer(nackFrame(op.id, error.message, error.retryable))
     // After a stop the connection is closed on purpose: nobody is left to answer.
-    if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
+    else if (!deps.stopped()) answer(nackFrame(op.id, `shared state unavailable: ${reasonOf(error)}`, true))
   }
 }
 

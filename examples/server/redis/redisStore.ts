@@ -5,8 +5,7 @@
  * scripts of ./scripts, so every change is atomic.
  */
 import { Redis, type ChainableCommander } from 'ioredis'
-import type { BroadcastFrame, WidgetEntity, WidgetSeed, WidgetSnapshot, WireMessage } from '../types'
-import { cleanFields } from '../widgets'
+import type { BroadcastFrame, WidgetEntity, WidgetSnapshot, WireMessage } from '../types'
 import { APPLY_SCRIPT, BROADCAST_SCRIPT, RESEED_SCRIPT, SEED_SCRIPT } from './scripts'
 
 /** How to reach the shared state (`startServer({ redis })`). */
@@ -36,6 +35,12 @@ export interface RedisOptions {
 export interface StoredWidget {
   readonly version: number
   readonly entity: WidgetEntity | null
+}
+
+/** What {@link RedisStore.read} reads: op `opId`'s stored ACK (if any) and the widget as it is now. */
+export interface StoredRead {
+  readonly ack: WireMessage | undefined
+  readonly widget: StoredWidget
 }
 
 /** A widget cap the apply script checks. */
@@ -88,10 +93,16 @@ async function results(multi: ChainableCommander): Promise<unknown[]> {
 
 const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
-/** A stream entry `[id, [field, value, ...]]` as a broadcast frame. */
-export function frameOfEntry([id, fields]: [string, string[]]): BroadcastFrame {
+/** A stream entry's `[field, value, ...]` as `{ field: value }`. */
+function fieldsOf(fields: string[]): Record<string, string> {
   const read: Record<string, string> = {}
   for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
+  return read
+}
+
+/** A stream entry `[id, [field, value, ...]]` as a broadcast frame. */
+export function frameOfEntry([id, fields]: [string, string[]]): BroadcastFrame {
+  const read = fieldsOf(fields)
   const frame: BroadcastFrame = { type: read.type!, seq: Number(id.split('-', 1)[0]), ts: Number(read.ts) }
   if (read.data !== undefined) frame.data = JSON.parse(read.data)
   return frame
@@ -104,11 +115,15 @@ export function isBroadcastEntry(id: string): boolean {
 
 /** The widgets a reseed entry carries. */
 export function seedOfEntry([, fields]: [string, string[]]): WidgetSnapshot[] {
-  const read: Record<string, string> = {}
-  for (let i = 0; i + 1 < fields.length; i += 2) read[fields[i]!] = fields[i + 1]!
+  const read = fieldsOf(fields)
   const entities = JSON.parse(read.entities!) as WidgetEntity[]
   const versions = JSON.parse(read.versions!) as number[]
   return entities.map((entity, i) => ({ ...entity, version: versions[i]! }))
+}
+
+/** `widgets` as the seed scripts take them: id, entity JSON, id, entity JSON, ... */
+function scriptPairs(widgets: ReadonlyMap<string, WidgetEntity>): string[] {
+  return [...widgets].flatMap(([id, entity]) => [id, JSON.stringify(entity)])
 }
 
 /**
@@ -171,18 +186,15 @@ export class RedisStore {
     return connection
   }
 
-  /** Seeds `widgets` at version 1 unless some widget ever existed. */
-  async seed(widgets: Iterable<WidgetSeed>): Promise<void> {
-    const args: string[] = []
-    for (const widget of widgets) args.push(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
+  /** Seeds `widgets` (from `seedEntities`) at version 1 unless some widget ever existed. */
+  async seed(widgets: ReadonlyMap<string, WidgetEntity>): Promise<void> {
+    const args = scriptPairs(widgets)
     if (args.length > 0) await this.script('rtkSeed', this.key('widgets'), this.key('versions'), this.key('bytes'), ...args)
   }
 
-  /** Replaces every widget with `widgets` (see RESEED_SCRIPT); resolves with their number. */
-  async reseed(widgets: Iterable<WidgetSeed>): Promise<number> {
-    const byId = new Map<string, string>() // a repeated id: the last one wins
-    for (const widget of widgets) byId.set(widget.id, JSON.stringify({ ...cleanFields(widget), id: widget.id }))
-    const args = [...byId].flat()
+  /** Replaces every widget with `widgets` (from `seedEntities`; see RESEED_SCRIPT); resolves with their number. */
+  async reseed(widgets: ReadonlyMap<string, WidgetEntity>): Promise<number> {
+    const args = scriptPairs(widgets)
     const keys = [this.key('widgets'), this.key('versions'), this.key('bytes'), this.key('seq'), this.key('stream')]
     return Number(await this.script('rtkReseed', ...keys, String(this.streamLength), ...args))
   }
@@ -206,7 +218,7 @@ export class RedisStore {
   }
 
   /** The stored ACK of op `opId` (if answered and not expired; none without an op), and widget `id` as it is now. */
-  async read(opId: string | undefined, id: string): Promise<{ ack: WireMessage | undefined; widget: StoredWidget }> {
+  async read(opId: string | undefined, id: string): Promise<StoredRead> {
     const [ack, entity, version] = (await results(
       // A server-side change has no op id: an ack key nobody writes reads as nothing.
       this.redis.multi().get(this.key(`ack:${opId ?? ''}`)).hget(this.key('widgets'), id).hget(this.key('versions'), id),
@@ -244,11 +256,6 @@ export class RedisStore {
     if (kind === 'stale') return { kind }
     if (kind === 'maxWidgets' || kind === 'maxStateBytes') return { kind: 'refused', limit: kind, value: Number(value) }
     return { kind: 'applied', seq: Number(value) }
-  }
-
-  /** The last broadcast's seq. */
-  async seq(): Promise<number> {
-    return Number((await this.redis.get(this.key('seq'))) ?? 0)
   }
 
   /** Every live widget as `{ ...entity, version }`, and the seq they are as of (one atomic read). */

@@ -5,15 +5,13 @@
  * round trip to Redis, so they resolve (with what the in-memory server returns at once).
  */
 import { changeBroadcastData } from '../entityMessages'
-import type { SharedReferenceServer, WidgetEntity, WidgetSeed } from '../types'
-import { cleanFields, isWidgetId } from '../widgets'
+import type { SharedReferenceServer, WidgetEntity } from '../types'
+import { isWidgetId, patchEntity, seedEntities } from '../widgets'
+import { applyWithRetry } from './applyWithRetry'
 import type { Change, RedisStore, StoredWidget } from './redisStore'
 
 /** The changes {@link createServerChanges} makes. */
 export type ServerChanges = Pick<SharedReferenceServer, 'touch' | 'deleteWidget' | 'seedWidgets' | 'broadcast'>
-
-/** How often a change is recomputed when other instances keep changing its widget first. */
-const MAX_ROUNDS = 50
 
 function requireId(id: unknown, what: string): asserts id is string {
   if (!isWidgetId(id)) throw new TypeError(`${what} needs a widget id, a non-empty string`)
@@ -26,33 +24,35 @@ function requireId(id: unknown, what: string): asserts id is string {
  */
 export function createServerChanges(store: RedisStore, broadcastType: string, now: () => number, alive: (what: string) => void): ServerChanges {
   /** Applies `next(current)` (undefined: nothing to change) with compare-and-set; resolves with the new version. */
-  const change = async (id: string, next: (current: StoredWidget) => WidgetEntity | null | undefined): Promise<number | undefined> => {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { widget } = await store.read(undefined, id)
-      const entity = next(widget)
-      if (entity === undefined) return undefined
-      const version = widget.version + 1
-      const planned: Change = {
-        opId: undefined,
-        widgetId: id,
-        expectedVersion: widget.version,
-        entity,
-        ack: null,
-        broadcastType,
-        broadcastData: changeBroadcastData({ id, version, entity }),
-        ts: now(),
-      }
-      const result = await store.apply(planned)
-      if (result.kind === 'applied') return version
-    }
-    throw new Error(`widget ${id} kept changing on other instances (${MAX_ROUNDS} tries)`)
-  }
+  const change = (id: string, next: (current: StoredWidget) => WidgetEntity | null | undefined): Promise<number | undefined> =>
+    applyWithRetry(
+      store,
+      undefined,
+      id,
+      ({ widget }): Change | undefined => {
+        const entity = next(widget)
+        if (entity === undefined) return undefined
+        const version = widget.version + 1
+        return {
+          opId: undefined,
+          widgetId: id,
+          expectedVersion: widget.version,
+          entity,
+          ack: null,
+          broadcastType,
+          broadcastData: changeBroadcastData({ id, version, entity }),
+          ts: now(),
+        }
+      },
+      // Without an op id nothing is replayed, and without caps nothing is refused: it was applied.
+      (_, planned) => planned.expectedVersion + 1,
+    )
   return {
     async touch(id, patch = {}) {
       alive('touch')
       requireId(id, 'touch')
-      const fields = cleanFields(structuredClone(patch))
-      return (await change(id, (current) => ({ ...current.entity, ...fields, id })))!
+      const fields = structuredClone(patch)
+      return (await change(id, (current) => patchEntity(current.entity, fields, id)))!
     },
     async deleteWidget(id) {
       alive('deleteWidget')
@@ -61,13 +61,7 @@ export function createServerChanges(store: RedisStore, broadcastType: string, no
     },
     async seedWidgets(widgets) {
       alive('seedWidgets')
-      const list: WidgetSeed[] = [...widgets]
-      for (const widget of list) {
-        if (widget === null || typeof widget !== 'object' || !isWidgetId((widget as { id?: unknown }).id)) {
-          throw new TypeError('every seeded widget needs an id, a non-empty string')
-        }
-      }
-      await store.reseed(list)
+      await store.reseed(seedEntities(widgets))
     },
     async broadcast(type, data) {
       alive('broadcast')

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { startServer, type SharedReferenceServer, type StartServerOptions } from '../../../examples/server'
-import { RedisStore, type RedisOptions } from '../../../examples/server/redis/redisStore'
+import { startServer, type RedisOptions, type SharedReferenceServer, type StartServerOptions } from '../../../examples/server'
+import { RedisStore } from '../../../examples/server/redis/redisStore'
 import { cleanup } from './harness'
 import { startRedisServer, type RedisServer } from './redisServer'
 
